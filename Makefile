@@ -1,0 +1,34 @@
+# HairOnto developer tasks. `make help` lists them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/haironto: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/haironto ## Create .venv and install the package with its test dependencies
+
+test: install ## Run the test suite (slow benchmark-sized runs excluded)
+	$(BIN)/pytest -m "not slow"
+
+lint: install ## Check style with ruff
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+build: install ## Build the release artifacts from ontology/haironto-edit.ttl
+	$(BIN)/haironto build
+
+check: install ## Run the QC report on the ontology
+	$(BIN)/haironto check
+
+reason: install ## Check consistency with HermiT and Pellet
+	$(BIN)/haironto reason
+
+.PHONY: help install test lint build check reason

@@ -1,0 +1,31 @@
+"""Errors a user can cause. Each becomes a clear message: a 4xx on HTTP, one line and an exit code on the CLI."""
+
+from __future__ import annotations
+
+
+class HairOntoError(Exception):
+    """Base class of every error the package raises on purpose."""
+
+
+class OntologyLoadError(HairOntoError):
+    """An ontology or data file is missing or cannot be parsed."""
+
+
+class QueryError(HairOntoError):
+    """A SPARQL query is malformed, refused, or unknown to the catalogue."""
+
+
+class QueryTimeoutError(QueryError):
+    """A query ran longer than its time limit and was cancelled."""
+
+
+class UnknownTermError(HairOntoError):
+    """A term ID, CURIE or IRI does not name a term of the ontology."""
+
+
+class ReasonerError(HairOntoError):
+    """The reasoner could not run (for example, no Java runtime)."""
+
+
+class BackendError(HairOntoError):
+    """A backend descriptor is unknown, or a store cannot be opened or reached."""

@@ -1,0 +1,111 @@
+"""Namespaces, identifiers and CURIEs of HairOnto, declared once for the library, the server and the tests."""
+
+from __future__ import annotations
+
+import re
+
+from curies import Converter
+from rdflib import Namespace, URIRef
+
+BASE = "https://w3id.org/haironto/"
+HAIRONTO = Namespace(BASE)
+ONTOLOGY_IRI = URIRef(BASE + "haironto.owl")
+PREFIX = "HAIRONTO"
+
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+IAO = Namespace("http://purl.obolibrary.org/obo/IAO_")
+RO = Namespace("http://purl.obolibrary.org/obo/RO_")
+OBOINOWL = Namespace("http://www.geneontology.org/formats/oboInOwl#")
+VANN = Namespace("http://purl.org/vocab/vann/")
+
+DEFINITION = IAO["0000115"]
+DEFINITION_SOURCE = IAO["0000119"]
+TERM_REPLACED_BY = IAO["0100001"]
+
+#: A term ID: the prefix, an underscore (in IRIs) or colon (in CURIEs), then seven digits.
+TERM_ID = re.compile(r"^HAIRONTO_(\d{7})$")
+
+#: CURIE prefixes used by the ontology and its cross-references (OBO Foundry and Bioregistry spellings).
+PREFIX_MAP: dict[str, str] = {
+    PREFIX: BASE + "HAIRONTO_",
+    "BFO": "http://purl.obolibrary.org/obo/BFO_",
+    "RO": "http://purl.obolibrary.org/obo/RO_",
+    "IAO": "http://purl.obolibrary.org/obo/IAO_",
+    "OMO": "http://purl.obolibrary.org/obo/OMO_",
+    "CL": "http://purl.obolibrary.org/obo/CL_",
+    "UBERON": "http://purl.obolibrary.org/obo/UBERON_",
+    "GO": "http://purl.obolibrary.org/obo/GO_",
+    "HP": "http://purl.obolibrary.org/obo/HP_",
+    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
+    "DOID": "http://purl.obolibrary.org/obo/DOID_",
+    "ECO": "http://purl.obolibrary.org/obo/ECO_",
+    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_",
+    "PR": "http://purl.obolibrary.org/obo/PR_",
+    "MAXO": "http://purl.obolibrary.org/obo/MAXO_",
+    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
+    "NCBITaxon": "http://purl.obolibrary.org/obo/NCBITaxon_",
+    "HGNC": "http://identifiers.org/hgnc/",
+    "MESH": "http://id.nlm.nih.gov/mesh/",
+    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
+}
+
+CONVERTER = Converter.from_prefix_map(PREFIX_MAP)
+
+
+def version_iri(version: str, artifact: str = "haironto.owl") -> URIRef:
+    """Return the dated version IRI of an artifact for a CalVer package version.
+
+    Args:
+        version: the package version, ``YYYY.MM.DD`` (leading zeros optional).
+        artifact: the artifact's file name.
+
+    Returns:
+        The IRI ``https://w3id.org/haironto/releases/YYYY-MM-DD/<artifact>``.
+
+    >>> version_iri("2026.11.25")
+    rdflib.term.URIRef('https://w3id.org/haironto/releases/2026-11-25/haironto.owl')
+    """
+    year, month, day = (int(part) for part in version.split(".")[:3])
+    return URIRef(f"{BASE}releases/{year:04d}-{month:02d}-{day:02d}/{artifact}")
+
+
+def expand(curie_or_iri: str) -> str | None:
+    """Expand a CURIE (``HAIRONTO:0000001``, ``CL:0000034``) to an IRI; IRIs pass through.
+
+    >>> expand("HAIRONTO:0000001")
+    'https://w3id.org/haironto/HAIRONTO_0000001'
+    >>> expand("https://w3id.org/haironto/HAIRONTO_0000001")
+    'https://w3id.org/haironto/HAIRONTO_0000001'
+    >>> expand("nonsense") is None
+    True
+    """
+    if curie_or_iri.startswith(("http://", "https://")):
+        return curie_or_iri
+    return CONVERTER.expand(curie_or_iri, strict=False) if ":" in curie_or_iri else None
+
+
+def compress(iri: str) -> str:
+    """Compress an IRI to a CURIE when a prefix is known; otherwise return the IRI.
+
+    >>> compress("http://purl.obolibrary.org/obo/CL_0000034")
+    'CL:0000034'
+    """
+    return CONVERTER.compress(iri) or iri
+
+
+def term_iri(term: str) -> URIRef | None:
+    """Resolve a term given as an ID (``HAIRONTO_0000001``), CURIE or IRI to its HairOnto IRI.
+
+    >>> term_iri("HAIRONTO_0000001")
+    rdflib.term.URIRef('https://w3id.org/haironto/HAIRONTO_0000001')
+    >>> term_iri("HAIRONTO:0000001") == term_iri("https://w3id.org/haironto/HAIRONTO_0000001")
+    True
+    >>> term_iri("CL:0000034") is None
+    True
+    """
+    if TERM_ID.match(term):
+        return HAIRONTO[term]
+    iri = expand(term)
+    if iri and iri.startswith(BASE) and TERM_ID.match(iri[len(BASE) :]):
+        return URIRef(iri)
+    return None
