@@ -1,4 +1,4 @@
-"""Errors a user can cause. Each becomes a clear message: a 4xx on HTTP, one line and an exit code on the CLI."""
+"""Errors a user can cause; each becomes a clear message (a 4xx on HTTP, one line on the CLI)."""
 
 from __future__ import annotations
 

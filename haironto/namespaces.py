@@ -22,6 +22,35 @@ DEFINITION = IAO["0000115"]
 DEFINITION_SOURCE = IAO["0000119"]
 TERM_REPLACED_BY = IAO["0100001"]
 
+# Terms the code relies on. Their IDs are opaque; the labels are in ontology/haironto-edit.ttl.
+CLAIM = HAIRONTO["HAIRONTO_0000401"]  # class: a statement the source article makes
+SOURCE_ARTICLE = HAIRONTO["HAIRONTO_0000701"]  # individual: the source article
+# Annotation properties that describe a claim (values are IRIs unless noted).
+CLAIM_SUBJECT = HAIRONTO["HAIRONTO_0000601"]
+CLAIM_RELATION = HAIRONTO["HAIRONTO_0000602"]
+CLAIM_OBJECT = HAIRONTO["HAIRONTO_0000603"]
+HAS_EVIDENCE_TYPE = HAIRONTO["HAIRONTO_0000604"]
+STUDY_ORGANISM = HAIRONTO["HAIRONTO_0000605"]
+HEDGING = HAIRONTO["HAIRONTO_0000606"]  # literal: the article's hedge word(s), e.g. "may"
+SOURCE_TEXT = HAIRONTO["HAIRONTO_0000607"]  # literal: the article's sentence
+FOOTNOTE = HAIRONTO["HAIRONTO_0000608"]  # xsd:integer: the article's footnote marker, 1-5
+IN_CONDITION = HAIRONTO["HAIRONTO_0000609"]  # the condition of the patients the claim is about
+IS_NEGATED = HAIRONTO["HAIRONTO_0000610"]  # xsd:boolean: the article states the opposite
+REPORTED_BY_STUDY = HAIRONTO["HAIRONTO_0000611"]  # the study the article credits
+CLAIM_PROPERTIES = (
+    CLAIM_SUBJECT,
+    CLAIM_RELATION,
+    CLAIM_OBJECT,
+    HAS_EVIDENCE_TYPE,
+    STUDY_ORGANISM,
+    HEDGING,
+    SOURCE_TEXT,
+    FOOTNOTE,
+    IN_CONDITION,
+    IS_NEGATED,
+    REPORTED_BY_STUDY,
+)
+
 #: A term ID: the prefix, an underscore (in IRIs) or colon (in CURIEs), then seven digits.
 TERM_ID = re.compile(r"^HAIRONTO_(\d{7})$")
 
