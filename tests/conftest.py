@@ -1,35 +1,82 @@
-"""Fixtures: backends on the fixture ontology."""
+"""Fixtures: backends on the fixture ontology, the Flask app and its client."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from data import MINI, NANOFAT
+from flask import Flask
+from flask.testing import FlaskClient
+from transport import FlaskTransport, Transport
 
 from haironto.backends import Backend, get_backend
 from haironto.dataset import DataFiles, load_dataset
+from haironto.namespaces import ONTOLOGY_IRI
+from haironto.server import create_app
+from haironto.server.store import close_app
 
 BACKENDS = ["memory:", "rdflib:"]
 
 #: What a reasoner infers from mini.ttl: nanofat is a treatment with stem cells as a component,
 #: so it falls under the defined class "stem-cell-rich treatment".
 INFERRED_TTL = f"<{NANOFAT}> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{NANOFAT[:-1]}5> .\n"
+#: The version IRI the build stamps into the release header.
+VERSION_IRI = "https://w3id.org/haironto/releases/2026-11-25/haironto.owl"
+
+#: Limits of the app and the live server under test; small so the tests can reach them.
+TIMEOUT = 3.0
+MAX_ROWS = 50
+MAX_BODY = 64 * 1024
 
 
 @pytest.fixture(scope="session")
-def mini_full(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """mini.ttl plus its one inferred axiom, as the build would write haironto-full.ttl."""
-    path = tmp_path_factory.mktemp("release") / "mini-full.ttl"
-    path.write_text(MINI.read_text(encoding="utf-8") + INFERRED_TTL, encoding="utf-8")
-    return path
+def release(tmp_path_factory: pytest.TempPathFactory) -> DataFiles:
+    """A release of mini.ttl as the build writes one: haironto-base.ttl (asserted, stamped with a
+    version IRI) and haironto-full.ttl (the same plus the inferred axiom)."""
+    folder = tmp_path_factory.mktemp("release")
+    stamp = f"<{ONTOLOGY_IRI}> <http://www.w3.org/2002/07/owl#versionIRI> <{VERSION_IRI}> .\n"
+    base = MINI.read_text(encoding="utf-8") + stamp
+    (folder / "haironto-base.ttl").write_text(base, encoding="utf-8")
+    (folder / "haironto-full.ttl").write_text(base + INFERRED_TTL, encoding="utf-8")
+    return DataFiles.release(folder)
 
 
 @pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest, mini_full: Path) -> Iterator[Backend]:
-    """Each backend in turn, loaded with the fixture ontology's asserted and inferred graphs."""
+def backend(request: pytest.FixtureRequest, release: DataFiles) -> Iterator[Backend]:
+    """Each backend in turn, loaded with the fixture release's asserted and inferred graphs."""
     engine = get_backend(request.param)
-    load_dataset(engine, DataFiles((MINI,), (mini_full,)))
+    load_dataset(engine, release)
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session")
+def app(release: DataFiles) -> Iterator[Flask]:
+    """The service on the fixture ontology. One per session: it is read-only, and starting its
+    query worker processes for every test would dominate the suite's time."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "BACKEND": "memory:",
+            "DATA": [str(p) for p in release.asserted],
+            "DATA_FULL": [str(p) for p in release.full],
+            "TIMEOUT": TIMEOUT,
+            "MAX_ROWS": MAX_ROWS,
+            "MAX_CONTENT_LENGTH": MAX_BODY,
+            "QUERY_WORKERS": 2,
+        }
+    )
+    yield application
+    close_app(application)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(params=["flask"])
+def http(request: pytest.FixtureRequest) -> Transport:
+    """The service over each transport in turn: Flask's test client, then a real server."""
+    return FlaskTransport(request.getfixturevalue("client"))

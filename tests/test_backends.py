@@ -42,8 +42,9 @@ RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 
 
 @pytest.fixture(scope="module")
-def mini() -> RdfGraph:
-    return RdfGraph().parse(MINI)
+def mini(release: DataFiles) -> RdfGraph:
+    """The asserted graph, read with rdflib's parser."""
+    return RdfGraph().parse(release.asserted[0])
 
 
 def strings(result: Rows) -> list[tuple[str | None, ...]]:
@@ -216,9 +217,9 @@ def test_a_dead_worker_is_a_backend_error_and_is_replaced(big: Backend):
     assert big.query("ASK { ?s ?p ?o }", timeout=30).value is True
 
 
-def test_workers_run_queries_side_by_side(mini_full: Path):
+def test_workers_run_queries_side_by_side(release: DataFiles):
     engine = get_backend("memory:")
-    load_dataset(engine, DataFiles((MINI,), (mini_full,)))
+    load_dataset(engine, release)
     engine.start_workers(2)
     answers: list[bool] = []
     threads = [
