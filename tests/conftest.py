@@ -1,14 +1,22 @@
-"""Fixtures: backends on the fixture ontology, the Flask app and its client."""
+"""Fixtures: backends on the fixture ontology, the Flask app and its client, a real server on loopback."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from data import MINI, NANOFAT
 from flask import Flask
 from flask.testing import FlaskClient
-from transport import FlaskTransport, Transport
+from transport import FlaskTransport, LiveTransport, Transport
 
 from haironto.backends import Backend, get_backend
 from haironto.dataset import DataFiles, load_dataset
@@ -76,7 +84,52 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@pytest.fixture(params=["flask"])
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(release: DataFiles, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`haironto serve` (gunicorn) on a free loopback port, on the fixture release; yields its base URL."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    command = [
+        str(Path(sys.executable).with_name("haironto")),
+        "serve",
+        *("--port", str(port), "--workers", "2"),
+        *("--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS)),
+        *("--data", str(release.asserted[0]), "--data-full", str(release.full[0])),
+    ]
+    env = {**os.environ, "HAIRONTO_MAX_CONTENT_LENGTH": str(MAX_BODY)}
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the server did not start:\n{log.read_text()}")
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(params=["flask", "live"])
 def http(request: pytest.FixtureRequest) -> Transport:
-    """The service over each transport in turn: Flask's test client, then a real server."""
-    return FlaskTransport(request.getfixturevalue("client"))
+    """The service over each transport in turn: Flask's test client, then the real server."""
+    if request.param == "flask":
+        return FlaskTransport(request.getfixturevalue("client"))
+    return LiveTransport(request.getfixturevalue("live_server"))
