@@ -90,21 +90,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(release: DataFiles, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`haironto serve` (gunicorn) on a free loopback port, on the fixture release; yields its base URL."""
+def start_server(folder: Path, args: list[str], env: dict[str, str]) -> Iterator[str]:
+    """Run `haironto serve` (gunicorn) on a free loopback port until the generator closes; yield its URL."""
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    command = [
-        str(Path(sys.executable).with_name("haironto")),
-        "serve",
-        *("--port", str(port), "--workers", "2"),
-        *("--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS)),
-        *("--data", str(release.asserted[0]), "--data-full", str(release.full[0])),
-    ]
-    env = {**os.environ, "HAIRONTO_MAX_CONTENT_LENGTH": str(MAX_BODY)}
+    log = folder / "server.log"
+    command = [str(Path(sys.executable).with_name("haironto")), "serve", "--port", str(port), *args]
     with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **env}
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -125,6 +119,17 @@ def live_server(release: DataFiles, tmp_path_factory: pytest.TempPathFactory) ->
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(release: DataFiles, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture release served by `haironto serve` on loopback, with the test limits."""
+    args = [
+        *("--workers", "2", "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS)),
+        *("--data", str(release.asserted[0]), "--data-full", str(release.full[0])),
+    ]
+    env = {"HAIRONTO_MAX_CONTENT_LENGTH": str(MAX_BODY)}
+    yield from start_server(tmp_path_factory.mktemp("server"), args, env)
 
 
 @pytest.fixture(params=["flask", "live"])
