@@ -15,10 +15,13 @@ import random
 import socket
 import threading
 import time
+from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import synthetic
 from conftest import BACKENDS, INFERRED_TTL
 from data import CARTESIAN, CELL, MINI, NANOFAT, STEM_CELL
 from rdflib import RDFS, BNode, Literal, URIRef
@@ -339,3 +342,60 @@ def test_missing_and_malformed_files_name_the_file(tmp_path: Path):
     broken.write_text("<http://example.org/s> <http://example.org/p> .", encoding="utf-8")
     with pytest.raises(OntologyLoadError, match="broken.ttl"):
         load_dataset(engine, DataFiles((broken,)))
+
+
+# -- differential: the two engines agree --------------------------------------------------------
+
+DIFFERENTIAL = {
+    "join": synthetic.JOIN,
+    "aggregate": synthetic.AGGREGATE,
+    "optional-filter": f"""SELECT ?t ?label WHERE {{
+        ?t a ?kind . ?kind <{synthetic.SUBCLASS}> <{synthetic.TREATMENT}> .
+        OPTIONAL {{ ?t <{synthetic.LABEL}> ?label FILTER(STRENDS(STR(?label), "7")) }} }}""",
+    "path": f"SELECT ?c WHERE {{ ?c <{synthetic.SUBCLASS}>* <{synthetic.CELL}> }}",
+    "distinct-order": """SELECT DISTINCT ?kind WHERE { ?x a ?kind } ORDER BY DESC(?kind) LIMIT 5""",
+    "minus-exists": f"""SELECT ?claim WHERE {{ ?claim <{synthetic.FOOTNOTE}> ?n
+        MINUS {{ ?claim <{synthetic.FOOTNOTE}> 5 }}
+        FILTER NOT EXISTS {{ ?claim <{synthetic.FOOTNOTE}> 1 }} }}""",
+    "values-bind": f"""SELECT ?n ?double WHERE {{ VALUES ?n {{ 1 2 3 }}
+        ?claim <{synthetic.FOOTNOTE}> ?n BIND(?n * 2 AS ?double) }}""",
+}
+
+
+def _canonical(result: Rows) -> Counter:
+    def term(t: object) -> str:
+        if isinstance(t, ox.Literal) and t.datatype.value.endswith(("#integer", "#decimal")):
+            return f"{Decimal(t.value).normalize()}"
+        return str(t)
+
+    return Counter(tuple(None if t is None else term(t) for t in row) for row in result.terms())
+
+
+@pytest.fixture(scope="module")
+def engines() -> dict[str, Backend]:
+    data = synthetic.synthetic_ntriples(3000, seed=7)
+    loaded = {}
+    for descriptor in BACKENDS:
+        engine = get_backend(descriptor)
+        engine.load(data, format="ntriples")
+        loaded[descriptor] = engine
+    return loaded
+
+
+@pytest.mark.parametrize("name", list(DIFFERENTIAL))
+def test_engines_agree(engines: dict[str, Backend], name: str):
+    answers = [engines[d].query(DIFFERENTIAL[name]) for d in BACKENDS]
+    assert answers[0].count > 0
+    assert answers[0].variables == answers[1].variables
+    assert _canonical(answers[0]) == _canonical(answers[1])
+
+
+def test_engines_agree_on_graphs_and_booleans(engines: dict[str, Backend]):
+    construct = f"CONSTRUCT {{ ?t <{synthetic.LABEL}> ?l }} WHERE {{ ?t <{synthetic.LABEL}> ?l }}"
+    graphs = [
+        RdfGraph().parse(data=engines[d].query(construct).serialize("ntriples"), format="nt")
+        for d in BACKENDS
+    ]
+    assert len(graphs[0]) > 0 and graphs[0].isomorphic(graphs[1])
+    ask = f"ASK {{ ?c <{synthetic.FOOTNOTE}> 6 }}"
+    assert [engines[d].query(ask).value for d in BACKENDS] == [False, False]
