@@ -170,6 +170,8 @@ def query(
     data_full: tuple[Path, ...],
 ) -> None:
     """Run QUERY_OR_NAME (SPARQL text, or the name of a curated query) and print the answer."""
+    if any("=" not in param for param in params):
+        raise click.UsageError("each --param is NAME=VALUE")
     pairs = dict(param.partition("=")[::2] for param in params)
     result = run_query(
         query_or_name,

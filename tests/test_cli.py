@@ -63,6 +63,11 @@ def test_query_errors_are_one_line_and_exit_2(runner: CliRunner, args, message):
     assert message in result.stderr and "Traceback" not in result.output
 
 
+def test_param_without_a_value_is_a_usage_error(runner: CliRunner):
+    result = runner.invoke(main, ["query", "some-query", "-p", "term", "--data", str(MINI)])
+    assert result.exit_code == 2 and "NAME=VALUE" in result.output
+
+
 def test_query_timeout(runner: CliRunner):
     cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n0 ?o }"
     result = runner.invoke(main, ["query", cartesian, "--data", str(MINI), "--timeout", "0.5"])
