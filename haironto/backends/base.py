@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rdflib.term import Node
 
 from haironto.backends.policy import check_no_service, is_update
-from haironto.errors import BackendError, QueryError, QuerySyntaxError, ReadOnlyError
+from haironto.errors import BackendError, OntologyLoadError, QueryError, QuerySyntaxError, ReadOnlyError
 from haironto.formats import FORMATS, GRAPH, RESULTS, Format
 from haironto.namespaces import BASE, PREFIX_MAP
 
@@ -76,6 +76,25 @@ def data_format(path: Path, given: str | None = None) -> str:
         if suffix in extensions:
             return name
     raise BackendError(f"{path}: cannot tell the RDF format from the extension; give it explicitly")
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """RDF data to load, from a file or from bytes, with its syntax."""
+
+    where: str
+    """The file's path, or ``data``: how messages name it."""
+    format: str
+    """A key of :data:`DATA_FORMATS`."""
+    path: Path | None = None
+    """The file, when the data is one."""
+    data: bytes | None = None
+    """The data, when it came as bytes."""
+
+    @property
+    def base_iri(self) -> str | None:
+        """The IRI relative IRIs in a file resolve against: the file's own ``file:`` URI."""
+        return self.path.resolve().as_uri() if self.path is not None else None
 
 
 @dataclass(frozen=True)
@@ -314,9 +333,9 @@ class DatasetStats:
 class Backend(ABC):
     """A read-only RDF dataset that answers SPARQL 1.1 queries.
 
-    Subclasses implement :meth:`load`, :meth:`dump`, :meth:`stats` and :meth:`_execute`;
-    this class adds the refusal policy, the timeout (through a worker process) and
-    :meth:`describe`.
+    Subclasses implement :meth:`_load`, :meth:`dump`, :meth:`stats` and :meth:`_execute`;
+    this class adds file checks, the refusal policy, the timeout (through a worker process)
+    and :meth:`describe`.
     """
 
     descriptor: ClassVar[str]
@@ -332,19 +351,11 @@ class Backend(ABC):
     # -- to implement -------------------------------------------------------------------------
 
     @abstractmethod
-    def load(
-        self, source: str | Path | bytes, graph_iri: str | None = None, *, format: str | None = None
-    ) -> None:
-        """Add RDF data to the dataset.
-
-        Args:
-            source: a file path, or the data itself as bytes (then ``format`` is required).
-            graph_iri: the named graph to put the triples in; None keeps the graphs of a quad
-                format and puts triples in the default graph.
-            format: a key of :data:`DATA_FORMATS`; guessed from the file extension when None.
+    def _load(self, source: DataSource, graph_iri: str | None) -> None:
+        """Parse ``source`` into the store (see :meth:`load`).
 
         Raises:
-            OntologyLoadError: the file is missing or cannot be parsed.
+            OntologyLoadError: the data cannot be parsed; the message names ``source.where``.
         """
 
     @abstractmethod
@@ -365,6 +376,32 @@ class Backend(ABC):
         """
 
     # -- provided -----------------------------------------------------------------------------
+
+    def load(
+        self, source: str | Path | bytes, graph_iri: str | None = None, *, format: str | None = None
+    ) -> None:
+        """Add RDF data to the dataset; running workers stop, as they would hold stale data.
+
+        Args:
+            source: a file path, or the data itself as bytes (then ``format`` is required).
+            graph_iri: the named graph to put the triples in; None keeps the graphs of a quad
+                format and puts triples in the default graph.
+            format: a key of :data:`DATA_FORMATS`; guessed from the file extension when None.
+
+        Raises:
+            OntologyLoadError: the file is missing or cannot be parsed.
+            BackendError: the format is unknown, or missing for bytes.
+        """
+        self.stop_workers()
+        if isinstance(source, bytes):
+            if format is None:
+                raise BackendError("loading bytes needs an explicit format")
+            self._load(DataSource("data", data_format(Path(), format), data=source), graph_iri)
+            return
+        path = Path(source)
+        if not path.is_file():
+            raise OntologyLoadError(f"{path}: no such file")
+        self._load(DataSource(str(path), data_format(path, format), path=path), graph_iri)
 
     def run(self, request: QueryRequest) -> Result:
         """Run a query in this process, after the read-only checks; no time limit.

@@ -5,7 +5,6 @@ Chosen by measurement over rdflib's engine (see ``bench/RESULTS-engines.md``).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -17,6 +16,7 @@ from haironto.backends.base import (
     Backend,
     Boolean,
     DatasetStats,
+    DataSource,
     Graph,
     QueryRequest,
     Result,
@@ -24,7 +24,6 @@ from haironto.backends.base import (
     _rdf_format,
     capped,
     check_graph_iris,
-    data_format,
 )
 from haironto.errors import BackendError, OntologyLoadError, QueryError, QuerySyntaxError
 
@@ -59,10 +58,8 @@ class MemoryBackend(Backend):
             raise BackendError(f"the memory backend takes no argument, got {argument!r}")
         self._store = ox.Store()
 
-    def load(
-        self, source: str | Path | bytes, graph_iri: str | None = None, *, format: str | None = None
-    ) -> None:
-        """Add RDF data to the dataset (see :meth:`Backend.load`).
+    def _load(self, source: DataSource, graph_iri: str | None) -> None:
+        """Parse into the store with pyoxigraph.
 
         >>> backend = MemoryBackend()
         >>> data = b"<http://example.org/s> <http://example.org/p> 1 ."
@@ -70,26 +67,16 @@ class MemoryBackend(Backend):
         >>> backend.stats().named_graphs
         {'http://example.org/g': 1}
         """
-        self.stop_workers()
-        to_graph = ox.NamedNode(graph_iri) if graph_iri else None
-        if isinstance(source, bytes):
-            if format is None:
-                raise BackendError("loading bytes needs an explicit format")
-            where, kwargs = "data", {"input": source, "format": _rdf_format(data_format(Path(), format))}
-        else:
-            path = Path(source)
-            if not path.is_file():
-                raise OntologyLoadError(f"{path}: no such file")
-            where = str(path)
-            kwargs = {
-                "path": path,
-                "format": _rdf_format(data_format(path, format)),
-                "base_iri": path.resolve().as_uri(),
-            }
+        where: dict[str, Any] = {"path": source.path} if source.path else {"input": source.data}
         try:
-            self._store.load(to_graph=to_graph, **kwargs)
+            self._store.load(
+                format=_rdf_format(source.format),
+                base_iri=source.base_iri,
+                to_graph=ox.NamedNode(graph_iri) if graph_iri else None,
+                **where,
+            )
         except (SyntaxError, ValueError, OSError) as error:
-            raise OntologyLoadError(f"{where}: {error}") from None
+            raise OntologyLoadError(f"{source.where}: {error}") from None
 
     def dump(self) -> bytes:
         """The whole dataset as N-Quads."""

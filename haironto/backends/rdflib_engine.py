@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import Any
 
 import rdflib.plugins.sparql
 from rdflib import Dataset, URIRef
@@ -25,12 +25,12 @@ from haironto.backends.base import (
     Backend,
     Boolean,
     DatasetStats,
+    DataSource,
     Graph,
     QueryRequest,
     Result,
     Rows,
     check_graph_iris,
-    data_format,
 )
 from haironto.errors import BackendError, OntologyLoadError, QueryError, QuerySyntaxError
 
@@ -70,10 +70,8 @@ class RdflibBackend(Backend):
         # default_union also keeps rdflib off a deprecated code path in Dataset.query.
         self._dataset = Dataset(default_union=True)
 
-    def load(
-        self, source: str | Path | bytes, graph_iri: str | None = None, *, format: str | None = None
-    ) -> None:
-        """Add RDF data to the dataset (see :meth:`Backend.load`).
+    def _load(self, source: DataSource, graph_iri: str | None) -> None:
+        """Parse into the dataset with rdflib.
 
         >>> backend = RdflibBackend()
         >>> data = b"<http://example.org/s> <http://example.org/p> 1 ."
@@ -81,18 +79,11 @@ class RdflibBackend(Backend):
         >>> backend.stats().named_graphs
         {'http://example.org/g': 1}
         """
-        self.stop_workers()
-        if isinstance(source, bytes):
-            if format is None:
-                raise BackendError("loading bytes needs an explicit format")
-            where, name, kwargs = "data", format, {"data": source}
+        if source.path is not None:
+            where: dict[str, Any] = {"source": str(source.path), "publicID": source.base_iri}
         else:
-            path = Path(source)
-            if not path.is_file():
-                raise OntologyLoadError(f"{path}: no such file")
-            where, name = str(path), data_format(path, format)
-            kwargs = {"source": str(path), "publicID": path.resolve().as_uri()}
-        if name in _QUAD_FORMATS and graph_iri is None:
+            where = {"data": source.data}
+        if source.format in _QUAD_FORMATS and graph_iri is None:
             target: RdfGraph = self._dataset
         elif graph_iri is None:
             target = self._dataset.default_graph
@@ -100,9 +91,9 @@ class RdflibBackend(Backend):
             target = self._dataset.graph(URIRef(graph_iri))
         try:
             with _quiet():
-                target.parse(format=_RDFLIB_FORMATS[data_format(Path(), name)], **kwargs)
+                target.parse(format=_RDFLIB_FORMATS[source.format], **where)
         except Exception as error:  # rdflib's parsers raise many unrelated types
-            raise OntologyLoadError(f"{where}: {error}") from None
+            raise OntologyLoadError(f"{source.where}: {error}") from None
 
     def dump(self) -> bytes:
         """The whole dataset as N-Quads."""
