@@ -25,7 +25,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from haironto.backends.base import Backend, Rows, _rdf_format, data_format
+from haironto.backends.base import Backend, Rows, data_format, rdf_format
 from haironto.errors import OntologyLoadError
 from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, ONTOLOGY_IRI
 from haironto.resources import ontology_dir
@@ -81,7 +81,7 @@ def _triples(paths: Iterable[Path]) -> list[ox.Triple]:
     for path in paths:
         try:
             quads = ox.parse(
-                path=path, format=_rdf_format(data_format(path)), base_iri=path.resolve().as_uri()
+                path=path, format=rdf_format(data_format(path)), base_iri=path.resolve().as_uri()
             )
             triples.extend(quad.triple for quad in quads)
         except (SyntaxError, ValueError, OSError) as error:

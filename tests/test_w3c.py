@@ -128,7 +128,7 @@ KNOWN_FAILURES: dict[str, str] = {
 }
 
 
-def _rdf_format(path: str) -> ox.RdfFormat:
+def rdf_format(path: str) -> ox.RdfFormat:
     return ox.RdfFormat.RDF_XML if path.endswith((".rdf", ".xml")) else ox.RdfFormat.TURTLE
 
 
@@ -139,7 +139,7 @@ def w3c_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     graphs = {}
     named = {d for case in CASES for d in (*case.data, *case.graph_data, *from_graphs(case))}
     for number, iri in enumerate(sorted(named)):
-        quads = ox.parse(path=local(iri), format=_rdf_format(iri), base_iri=iri)
+        quads = ox.parse(path=local(iri), format=rdf_format(iri), base_iri=iri)
         target = folder / f"{number}.nt"
         ox.serialize([q.triple for q in quads], str(target), ox.RdfFormat.N_TRIPLES)
         graphs[iri] = [str(target)]

@@ -209,7 +209,7 @@ class Graph(Result):
 
         triples = self.triples()
         prefixes = _used_prefixes(triples) if target.name == "turtle" else None
-        data = ox.serialize(triples, format=_rdf_format(target.name), prefixes=prefixes)
+        data = ox.serialize(triples, format=rdf_format(target.name), prefixes=prefixes)
         assert data is not None
         return data
 
@@ -217,7 +217,7 @@ class Graph(Result):
         """The triples as pyoxigraph :class:`~pyoxigraph.Triple` objects."""
         import pyoxigraph as ox
 
-        return [quad.triple for quad in ox.parse(self.payload, format=_rdf_format(self.syntax))]
+        return [quad.triple for quad in ox.parse(self.payload, format=rdf_format(self.syntax))]
 
 
 def _used_prefixes(triples: list[Any]) -> dict[str, str]:
@@ -249,7 +249,8 @@ def _results_format(name: str) -> Any:
     }[name]
 
 
-def _rdf_format(name: str) -> Any:
+def rdf_format(name: str) -> Any:
+    """The pyoxigraph ``RdfFormat`` for a key of :data:`DATA_FORMATS` or a graph format name."""
     import pyoxigraph as ox
 
     return {

@@ -21,9 +21,9 @@ from haironto.backends.base import (
     QueryRequest,
     Result,
     Rows,
-    _rdf_format,
     capped,
     check_graph_iris,
+    rdf_format,
 )
 from haironto.errors import BackendError, OntologyLoadError, QueryError, QuerySyntaxError
 
@@ -70,7 +70,7 @@ class MemoryBackend(Backend):
         where: dict[str, Any] = {"path": source.path} if source.path else {"input": source.data}
         try:
             self._store.load(
-                format=_rdf_format(source.format),
+                format=rdf_format(source.format),
                 base_iri=source.base_iri,
                 to_graph=ox.NamedNode(graph_iri) if graph_iri else None,
                 **where,
