@@ -31,4 +31,7 @@ check: install ## Run the QC report on the ontology
 reason: install ## Check consistency with HermiT and Pellet
 	$(BIN)/haironto reason
 
-.PHONY: help install test lint build check reason
+serve: install ## Serve the SPARQL endpoint on http://127.0.0.1:8000/sparql (gunicorn)
+	$(BIN)/haironto serve
+
+.PHONY: help install test lint build check reason serve

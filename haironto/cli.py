@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from haironto import __version__
-from haironto.errors import HairOntoError
+from haironto.dataset import DataFiles
+from haironto.errors import HairOntoError, QueryError
+from haironto.formats import FORMATS, RESULTS, formats_of
+from haironto.querying import run_query
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -43,3 +47,144 @@ def main() -> None:
     Exit codes: 0 success; 1 problems found (QC violations, inconsistency,
     unsatisfiable classes); 2 usage, load or configuration error.
     """
+
+
+# -- options shared by several commands ----------------------------------------------------------
+
+backend_option = click.option(
+    "--backend",
+    envvar="HAIRONTO_BACKEND",
+    show_envvar=True,
+    help="Backend descriptor: 'memory:' (pyoxigraph, the default) or 'rdflib:' (the reference engine).",
+)
+data_option = click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="HAIRONTO_DATA",
+    show_envvar=True,
+    help="RDF file of the asserted graph (repeatable); default: the bundled release. "
+    "In the variable, separate files with ':'.",
+)
+data_full_option = click.option(
+    "--data-full",
+    "data_full",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="HAIRONTO_DATA_FULL",
+    show_envvar=True,
+    help="RDF file of asserted plus inferred triples (repeatable); "
+    "the inferred graph is what it adds to --data.",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    envvar="HAIRONTO_TIMEOUT",
+    show_envvar=True,
+    help="Seconds a query may run before it is cancelled.",
+)
+max_rows_option = click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    envvar="HAIRONTO_MAX_ROWS",
+    show_envvar=True,
+    help="The most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in an answer.",
+)
+
+
+def _data_files(data: tuple[Path, ...], data_full: tuple[Path, ...]) -> DataFiles | None:
+    return DataFiles(data, data_full) if data else None
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="HAIRONTO_HOST", show_envvar=True)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    envvar="HAIRONTO_PORT",
+    show_envvar=True,
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    envvar="HAIRONTO_WORKERS",
+    show_envvar=True,
+    help="gunicorn worker processes; each holds the data and answers one request at a time.",
+)
+@backend_option
+@timeout_option
+@max_rows_option
+@data_option
+@data_full_option
+@reports_errors
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    backend: str | None,
+    timeout: float | None,
+    max_rows: int | None,
+    data: tuple[Path, ...],
+    data_full: tuple[Path, ...],
+) -> None:
+    """Serve the SPARQL endpoint with gunicorn (default: the bundled release on 127.0.0.1:8000)."""
+    from haironto.server.wsgi import serve as run_server
+
+    given = {"BACKEND": backend, "TIMEOUT": timeout, "MAX_ROWS": max_rows}
+    config = {key: value for key, value in given.items() if value is not None}
+    if data:
+        config.update(DATA=[str(p) for p in data], DATA_FULL=[str(p) for p in data_full])
+    run_server(host=host, port=port, workers=workers, config=config)
+
+
+@main.command()
+@click.argument("query_or_name")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    help="Output format; default: tsv for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE.",
+)
+@click.option(
+    "--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="A curated query's parameter."
+)
+@backend_option
+@timeout_option
+@max_rows_option
+@data_option
+@data_full_option
+@reports_errors
+def query(
+    query_or_name: str,
+    fmt: str | None,
+    params: tuple[str, ...],
+    backend: str | None,
+    timeout: float | None,
+    max_rows: int | None,
+    data: tuple[Path, ...],
+    data_full: tuple[Path, ...],
+) -> None:
+    """Run QUERY_OR_NAME (SPARQL text, or the name of a curated query) and print the answer."""
+    if any("=" not in param for param in params):
+        raise click.UsageError("each --param is NAME=VALUE")
+    pairs = dict(param.partition("=")[::2] for param in params)
+    result = run_query(
+        query_or_name,
+        backend=backend or "memory:",
+        files=_data_files(data, data_full),
+        params=pairs,
+        timeout=timeout,
+        max_rows=max_rows,
+    )
+    chosen = fmt or ("tsv" if result.kind == RESULTS else "turtle")
+    if FORMATS[chosen].kind != result.kind:
+        names = ", ".join(f.name for f in formats_of(result.kind))
+        raise QueryError(f"format {chosen} cannot hold this answer; use one of {names}")
+    click.echo(result.serialize(chosen), nl=False)
+    if result.truncated:
+        click.echo(f"haironto: the answer was cut at {max_rows} rows", err=True)

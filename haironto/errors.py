@@ -15,6 +15,18 @@ class QueryError(HairOntoError):
     """A SPARQL query is malformed, refused, or unknown to the catalogue."""
 
 
+class QuerySyntaxError(QueryError):
+    """A query is not valid SPARQL 1.1; the message carries the parser's message and position."""
+
+
+class QueryRefusedError(QueryError):
+    """A valid query that the service will not run, such as one using federated ``SERVICE``."""
+
+
+class ReadOnlyError(QueryRefusedError):
+    """A SPARQL Update (``INSERT``, ``DELETE``, ``LOAD``, ...): the service and its backends are read-only."""
+
+
 class QueryTimeoutError(QueryError):
     """A query ran longer than its time limit and was cancelled."""
 

@@ -12,6 +12,13 @@ HAIRONTO = Namespace(BASE)
 ONTOLOGY_IRI = URIRef(BASE + "haironto.owl")
 PREFIX = "HAIRONTO"
 
+# The served dataset: the default graph is the union of these two named graphs, so a user can
+# query everything at once or tell what the editors asserted from what the reasoner inferred.
+ASSERTED_GRAPH = URIRef(BASE + "graph/asserted")
+INFERRED_GRAPH = URIRef(BASE + "graph/inferred")
+#: Terms the service description uses for limits that SPARQL 1.1 Service Description has no term for.
+SERVICE = Namespace(BASE + "service#")
+
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 IAO = Namespace("http://purl.obolibrary.org/obo/IAO_")
 RO = Namespace("http://purl.obolibrary.org/obo/RO_")

@@ -1,0 +1,133 @@
+"""The default backend: pyoxigraph's in-memory Store, a SPARQL engine written in Rust.
+
+Chosen by measurement over rdflib's engine (see ``bench/RESULTS-engines.md``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from haironto.backends.base import (
+    QUERY_BASE_IRI,
+    Backend,
+    Boolean,
+    DatasetStats,
+    DataSource,
+    Graph,
+    QueryRequest,
+    Result,
+    Rows,
+    capped,
+    check_graph_iris,
+    rdf_format,
+)
+from haironto.errors import BackendError, OntologyLoadError, QueryError, QuerySyntaxError
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term (as the query catalogue makes them) to the pyoxigraph term it names.
+
+    >>> to_oxigraph(Literal("PRP", lang="en"))
+    <Literal value=PRP language=en>
+    """
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"cannot bind a {type(term).__name__} to a query variable")
+
+
+class MemoryBackend(Backend):
+    """An in-memory pyoxigraph store. Descriptor: ``memory:``."""
+
+    descriptor = "memory:"
+
+    def __init__(self, argument: str = "") -> None:
+        super().__init__()
+        if argument:
+            raise BackendError(f"the memory backend takes no argument, got {argument!r}")
+        self._store = ox.Store()
+
+    def _load(self, source: DataSource, graph_iri: str | None) -> None:
+        """Parse into the store with pyoxigraph.
+
+        >>> backend = MemoryBackend()
+        >>> data = b"<http://example.org/s> <http://example.org/p> 1 ."
+        >>> backend.load(data, "http://example.org/g", format="turtle")
+        >>> backend.stats().named_graphs
+        {'http://example.org/g': 1}
+        """
+        where: dict[str, Any] = {"path": source.path} if source.path else {"input": source.data}
+        try:
+            self._store.load(
+                format=rdf_format(source.format),
+                base_iri=source.base_iri,
+                to_graph=ox.NamedNode(graph_iri) if graph_iri else None,
+                **where,
+            )
+        except (SyntaxError, ValueError, OSError) as error:
+            raise OntologyLoadError(f"{source.where}: {error}") from None
+
+    def dump(self) -> bytes:
+        """The whole dataset as N-Quads."""
+        data = self._store.dump(format=ox.RdfFormat.N_QUADS)
+        assert data is not None
+        return data
+
+    def stats(self) -> DatasetStats:
+        """Count triples per graph with two aggregate queries."""
+        count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+        default = next(iter(self._store.query(count)))["n"].value
+        per_graph = self._store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        named = {row["g"].value: int(row["n"].value) for row in per_graph}
+        return DatasetStats(int(default), dict(sorted(named.items())))
+
+    def _dataset(self, request: QueryRequest) -> dict[str, Any]:
+        # Protocol parameters replace the query's FROM / FROM NAMED; one kind given alone means the
+        # other is empty (SPARQL 1.1 Protocol §2.1.4). Without them pyoxigraph applies the query's own
+        # dataset clauses, else the store's default graph, which holds the union of the named graphs.
+        if not request.has_dataset:
+            return {}
+        check_graph_iris(request)
+        return {
+            "default_graph": [ox.NamedNode(iri) for iri in request.default_graph_uris],
+            "named_graphs": [ox.NamedNode(iri) for iri in request.named_graph_uris],
+        }
+
+    def _execute(self, request: QueryRequest) -> Result:
+        substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in request.bindings.items()}
+        try:
+            answer = self._store.query(
+                request.text, base_iri=QUERY_BASE_IRI, substitutions=substitutions, **self._dataset(request)
+            )
+        except SyntaxError as error:
+            raise QuerySyntaxError(f"malformed query: {error}") from None
+        except (RuntimeError, ValueError, OSError) as error:  # e.g. a binding for a variable not projected
+            raise QueryError(f"query failed: {error}") from None
+        cap = request.max_rows
+        try:
+            if isinstance(answer, ox.QueryBoolean):
+                payload = answer.serialize(format=ox.QueryResultsFormat.JSON)
+                assert payload is not None
+                return Boolean(payload, "json", value=bool(answer))
+            if isinstance(answer, ox.QuerySolutions):
+                variables = tuple(v.value for v in answer.variables)
+                # TSV: a header line, then one line per solution (newlines in literals are escaped).
+                payload, lines, cut = capped(
+                    answer.serialize, ox.QueryResultsFormat.TSV, None if cap is None else cap + 1
+                )
+                return Rows(payload, "tsv", cut, variables=variables, count=max(lines - 1, 0))
+            payload, lines, cut = capped(answer.serialize, ox.RdfFormat.N_TRIPLES, cap)
+            return Graph(payload, "ntriples", cut, count=lines)
+        except (OSError, ValueError) as error:  # raised while evaluating, e.g. a bad substitution
+            raise QueryError(f"query failed: {error}") from None

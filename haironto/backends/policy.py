@@ -1,0 +1,88 @@
+"""What a read-only public endpoint refuses to run, decided by parsing the query.
+
+Two things are refused, whichever engine runs the query:
+
+* a SPARQL Update (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ...): the dataset is a release;
+* federated ``SERVICE``: the engine would open HTTP connections wherever the query says
+  (pyoxigraph ships an HTTP client), which on a public endpoint is a server-side request forgery hole.
+
+Detection uses rdflib's SPARQL parser, which builds a parse tree without evaluating anything.
+Parsing costs milliseconds, so a cheap necessary condition is tested first: a SERVICE pattern
+cannot exist unless the keyword appears in the query once SPARQL's ``\\uXXXX`` escapes, which the
+grammar applies before tokenizing, are expanded. Only queries that mention the word are parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from haironto.errors import QueryRefusedError
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def expand_codepoints(text: str) -> str:
+    r"""Expand SPARQL's codepoint escapes, which may spell any part of a query (SPARQL 1.1 §19.2).
+
+    >>> expand_codepoints(r"\u0053ERVICE")
+    'SERVICE'
+    """
+    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def _node_names(node: Any, found: set[str]) -> set[str]:
+    # rdflib's parse tree is made of CompValue (a named dict) and pyparsing lists.
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        found.add(node.name)
+        for value in node.values():
+            _node_names(value, found)
+    elif isinstance(node, list) or type(node).__name__ == "ParseResults":
+        for value in node:
+            _node_names(value, found)
+    return found
+
+
+def check_no_service(text: str) -> None:
+    """Refuse a query that contains a federated ``SERVICE`` pattern.
+
+    Raises:
+        QueryRefusedError: the query uses SERVICE, or mentions it in a way the parser cannot clear.
+
+    >>> check_no_service("SELECT * { ?s ?p 'service' }")
+    >>> check_no_service("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    haironto.errors.QueryRefusedError: federated SERVICE queries are not allowed on this endpoint
+    """
+    if "service" not in expand_codepoints(text).lower():
+        return
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(text)
+    except Exception as error:  # pyparsing raises several types; any failure means "cannot clear it"
+        raise QueryRefusedError(
+            "the query mentions SERVICE and could not be checked for federated patterns "
+            f"(reference parser: {error}); federated SERVICE queries are not allowed on this endpoint"
+        ) from None
+    if "ServiceGraphPattern" in _node_names(tree, set()):
+        raise QueryRefusedError("federated SERVICE queries are not allowed on this endpoint")
+
+
+def is_update(text: str) -> bool:
+    """Tell whether a text is a SPARQL Update with at least one operation (parsed only, never run).
+
+    >>> is_update("LOAD <http://example.org/data.ttl>"), is_update("ASK {}"), is_update("# nothing")
+    (True, False, False)
+    """
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        tree = parseUpdate(text)
+    except Exception:  # not an update, whatever the parser's complaint
+        return False
+    # An empty text is a valid (empty) update; it is no attempt to write.
+    return isinstance(tree.get("request"), list) and len(tree["request"]) > 0

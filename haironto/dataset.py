@@ -1,0 +1,225 @@
+"""The dataset the service answers from, assembled once at start-up from the release artifacts.
+
+Layout (the same for every backend):
+
+* named graph :data:`~haironto.namespaces.ASSERTED_GRAPH`: what the editors asserted
+  (``haironto-base.ttl``);
+* named graph :data:`~haironto.namespaces.INFERRED_GRAPH`: what the reasoner added
+  (``haironto-full.ttl`` minus ``haironto-base.ttl``);
+* any further named graphs the configuration lists;
+* the default graph: the union of all named graphs, materialized, so that a query's own
+  ``FROM`` clauses and the protocol's dataset parameters still work exactly as specified
+  (pyoxigraph ignores ``FROM`` when asked to treat the default graph as a union).
+
+No entailment happens at query time: the inferred triples are materialized by the build.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from haironto.backends.base import Backend, Rows, data_format, rdf_format
+from haironto.errors import OntologyLoadError
+from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, ONTOLOGY_IRI
+from haironto.resources import ontology_dir
+
+log = logging.getLogger(__name__)
+
+#: The release artifacts the service loads by default, in ``ontology_dir()``.
+BASE_FILE = "haironto-base.ttl"
+FULL_FILE = "haironto-full.ttl"
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    """Which files make up the served dataset."""
+
+    asserted: tuple[Path, ...]
+    """Files whose triples form the asserted graph."""
+    full: tuple[Path, ...] = ()
+    """Files holding asserted plus inferred triples; the inferred graph is their triples not asserted."""
+    graphs: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
+    """Further named graphs: graph IRI -> files."""
+
+    @classmethod
+    def release(cls, directory: Path | None = None) -> DataFiles:
+        """The release artifacts built by ``haironto build`` (``haironto-base.ttl``, ``haironto-full.ttl``).
+
+        >>> DataFiles.release(Path("/r")).asserted
+        (PosixPath('/r/haironto-base.ttl'),)
+        """
+        root = directory or ontology_dir()
+        return cls((root / BASE_FILE,), (root / FULL_FILE,))
+
+    def paths(self) -> list[Path]:
+        """Every file named, in load order."""
+        return [*self.asserted, *self.full, *(p for files in self.graphs.values() for p in files)]
+
+    def check(self) -> None:
+        """Fail early, before any parsing, when a file is missing.
+
+        Raises:
+            OntologyLoadError: a file does not exist.
+        """
+        for path in self.paths():
+            if not path.is_file():
+                hint = (
+                    " (run `haironto build`, or pass --data)" if path.name in (BASE_FILE, FULL_FILE) else ""
+                )
+                raise OntologyLoadError(f"{path}: no such file{hint}")
+
+
+def _triples(paths: Iterable[Path]) -> list[ox.Triple]:
+    triples = []
+    for path in paths:
+        try:
+            quads = ox.parse(
+                path=path, format=rdf_format(data_format(path)), base_iri=path.resolve().as_uri()
+            )
+            triples.extend(quad.triple for quad in quads)
+        except (SyntaxError, ValueError, OSError) as error:
+            raise OntologyLoadError(f"{path}: {error}") from None
+    return triples
+
+
+def _has_blank_node(triple: ox.Triple) -> bool:
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+
+
+def inferred_triples(asserted: list[ox.Triple], full: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples of the full release that the editors did not assert.
+
+    Blank nodes get fresh labels in every parse, so a triple with a blank node never equals its
+    copy in another file. The reasoner adds named-class axioms (``A rdfs:subClassOf B``), which
+    have none; so the difference is taken over ground triples, and blank-node triples of the full
+    release are taken to repeat the asserted ones (a mismatch in their number is logged).
+
+    >>> s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    >>> old, new = ox.Triple(s, p, ox.Literal("1")), ox.Triple(s, p, ox.Literal("2"))
+    >>> inferred_triples([old], [old, new]) == [new]
+    True
+    """
+    seen = set(asserted)
+    added = [t for t in dict.fromkeys(full) if t not in seen]
+    blank_full = sum(1 for t in set(full) if _has_blank_node(t))
+    blank_asserted = sum(1 for t in seen if _has_blank_node(t))
+    if blank_full != blank_asserted:
+        log.warning(
+            "the full release has %d triples with blank nodes, the asserted one %d; "
+            "only ground triples are served as inferred",
+            blank_full,
+            blank_asserted,
+        )
+    return [t for t in added if not _has_blank_node(t)]
+
+
+def assemble(files: DataFiles) -> bytes:
+    """Build the dataset described by ``files`` as N-Quads (see the module docstring for the layout).
+
+    Raises:
+        OntologyLoadError: a file is missing or does not parse.
+    """
+    files.check()
+    asserted = _triples(files.asserted)
+    graphs: dict[str, list[ox.Triple]] = {str(ASSERTED_GRAPH): asserted}
+    if files.full:
+        graphs[str(INFERRED_GRAPH)] = inferred_triples(asserted, _triples(files.full))
+    for iri, paths in files.graphs.items():
+        graphs.setdefault(iri, []).extend(_triples(paths))
+    quads = []
+    for iri, triples in graphs.items():
+        name = ox.NamedNode(iri)
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    assert data is not None
+    return data
+
+
+def load_dataset(backend: Backend, files: DataFiles) -> None:
+    """Load the dataset described by ``files`` into a backend.
+
+    Raises:
+        OntologyLoadError: a file is missing or does not parse.
+    """
+    backend.load(assemble(files), format="nquads")
+
+
+@dataclass(frozen=True)
+class OntologyHeader:
+    """What the ontology says about itself, read from its ``owl:Ontology`` header."""
+
+    iri: str
+    """The ontology IRI."""
+    title: str | None = None
+    """``dcterms:title``."""
+    description: str | None = None
+    """``dcterms:description``."""
+    license: str | None = None
+    """``dcterms:license`` (an IRI)."""
+    version_iri: str | None = None
+    """``owl:versionIRI``, stamped by the build."""
+    version_info: str | None = None
+    """``owl:versionInfo``."""
+
+    @property
+    def version(self) -> str | None:
+        """The release's version: ``owl:versionInfo``, else the date in ``owl:versionIRI``.
+
+        >>> OntologyHeader("x", version_iri="https://w3id.org/haironto/releases/2026-11-25/haironto.owl").version
+        '2026-11-25'
+        """
+        if self.version_info:
+            return self.version_info
+        if self.version_iri:
+            parts = self.version_iri.rstrip("/").split("/")
+            return parts[-2] if len(parts) >= 2 and "releases" in parts else self.version_iri
+        return None
+
+
+HEADER_QUERY = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?ontology ?title ?description ?license ?versionIRI ?versionInfo WHERE {
+  ?ontology a owl:Ontology .
+  OPTIONAL { ?ontology dcterms:title ?title }
+  OPTIONAL { ?ontology dcterms:description ?description }
+  OPTIONAL { ?ontology dcterms:license ?license }
+  OPTIONAL { ?ontology owl:versionIRI ?versionIRI }
+  OPTIONAL { ?ontology owl:versionInfo ?versionInfo }
+}
+ORDER BY DESC(LANGMATCHES(LANG(?title), "en")) LIMIT 1"""
+
+
+def read_header(backend: Backend, iri: str = str(ONTOLOGY_IRI)) -> OntologyHeader:
+    """Read the ontology header from a loaded backend (empty fields when it has none).
+
+    >>> from haironto.backends import get_backend
+    >>> backend = get_backend("memory:")
+    >>> backend.load(b'''<https://w3id.org/haironto/haironto.owl> a <http://www.w3.org/2002/07/owl#Ontology> ;
+    ...     <http://purl.org/dc/terms/title> "T" .''', format="turtle")
+    >>> read_header(backend).title
+    'T'
+    """
+    result = backend.query(HEADER_QUERY, bindings={"ontology": URIRef(iri)})
+    assert isinstance(result, Rows)
+    rows = result.terms()
+    if not rows:
+        return OntologyHeader(iri)
+    values: dict[str, Any] = {
+        v: (t.value if t is not None else None) for v, t in zip(result.variables, rows[0], strict=True)
+    }
+    return OntologyHeader(
+        iri,
+        title=values.get("title"),
+        description=values.get("description"),
+        license=values.get("license"),
+        version_iri=values.get("versionIRI"),
+        version_info=values.get("versionInfo"),
+    )

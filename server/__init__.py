@@ -1,0 +1,74 @@
+"""The HairOnto SPARQL service: a Flask application built by :func:`create_app`.
+
+Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description) and
+:mod:`.status` (``/health``). Term pages and the named-query API register here as they come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Config, Flask, Response
+from werkzeug.exceptions import HTTPException
+
+#: Every setting, with its default. Environment variables ``HAIRONTO_<NAME>`` override them
+#: (values are parsed as JSON when they can be, so ``HAIRONTO_TIMEOUT=5`` is a number), and a
+#: configuration passed to :func:`create_app` overrides both.
+DEFAULTS: dict[str, Any] = {
+    "BACKEND": "memory:",
+    # Files of the asserted graph; None serves the bundled release (haironto-base.ttl + haironto-full.ttl).
+    "DATA": None,
+    # Files of asserted + inferred triples; the inferred graph is what they add to DATA.
+    "DATA_FULL": None,
+    # Further named graphs: {graph IRI: [files]}.
+    "GRAPHS": {},
+    # Longest a query may run, in seconds; a request's 'timeout' parameter may only lower it.
+    "TIMEOUT": 10.0,
+    # Most solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) in one answer.
+    "MAX_ROWS": 10_000,
+    # Largest request body accepted, in bytes (Flask's own setting; larger bodies get 413).
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Queries one server process runs at once, each in its own worker process.
+    "QUERY_WORKERS": 1,
+}
+
+
+def configure(target: Config, config: Mapping[str, Any] | None = None) -> Config:
+    """Fill a Flask config: :data:`DEFAULTS`, then the environment (unless testing), then ``config``."""
+    config = config or {}
+    target.from_mapping(DEFAULTS)
+    if not config.get("TESTING"):
+        target.from_prefixed_env("HAIRONTO")
+    target.from_mapping(config)
+    return target
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the service.
+
+    Args:
+        config: settings that override :data:`DEFAULTS` and the environment; a test
+            configuration (``TESTING`` true) is not mixed with the environment at all.
+
+    Raises:
+        BackendError: the backend cannot be opened or its workers cannot start.
+        OntologyLoadError: a data file is missing or malformed.
+    """
+    from . import sparql, status, store
+
+    app = Flask(__name__)
+    configure(app.config, config)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        # Plain text like every other error of the service, not Werkzeug's HTML page.
+        response = error.get_response()
+        response.set_data(f"{error.code} {error.name}: {error.description}\n")
+        response.mimetype = "text/plain"
+        return response
+
+    store.init_app(app)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(status.bp)
+    return app

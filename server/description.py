@@ -1,0 +1,105 @@
+"""The SPARQL 1.1 Service Description of the endpoint, built from what the service really does."""
+
+from __future__ import annotations
+
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib import Graph as RdfGraph
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, VOID, XSD
+
+from haironto import __version__
+from haironto.formats import GRAPH, RESULTS, formats_of
+from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, SERVICE
+
+from .store import Service
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
+
+#: What each graph of the dataset holds, said in the description.
+GRAPH_NOTES = {
+    str(ASSERTED_GRAPH): "What the ontology's editors asserted (the haironto-base release).",
+    str(INFERRED_GRAPH): "What an OWL reasoner inferred from the asserted axioms, materialized by the build "
+    "(the haironto-full release minus haironto-base).",
+}
+
+
+def describe_service(endpoint: str, service: Service, max_body: int | None) -> RdfGraph:
+    """Describe the endpoint at ``endpoint`` (the URL the client used) as an RDF graph.
+
+    Args:
+        endpoint: the absolute URL of the endpoint, as requested.
+        service: the running service (its data, header and limits).
+        max_body: the largest request body accepted, in bytes, or None.
+    """
+    graph = RdfGraph()
+    for prefix, namespace in (("sd", SD), ("ent", ENTAILMENT), ("void", VOID), ("hos", SERVICE)):
+        graph.bind(prefix, namespace)
+    node = BNode()
+    graph.add((node, RDF.type, SD.Service))
+    graph.add((node, SD.endpoint, URIRef(endpoint)))
+    graph.add((node, SD.supportedLanguage, SD.SPARQL11Query))
+    for fmt in (*formats_of(RESULTS), *formats_of(GRAPH)):
+        graph.add((node, SD.resultFormat, URIRef(fmt.iri)))
+    # The default graph is the union of the named graphs (materialized at start-up).
+    graph.add((node, SD.feature, SD.UnionDefaultGraph))
+    graph.add((node, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
+    graph.add(
+        (node, DCTERMS.title, Literal(f"{service.header.title or 'HairOnto'} SPARQL endpoint", lang="en"))
+    )
+    graph.add(
+        (
+            node,
+            RDFS.comment,
+            Literal(
+                "Read-only SPARQL 1.1 Query endpoint. No entailment is applied at query time (simple "
+                "entailment): the triples an OWL reasoner infers are materialized in the inferred graph "
+                "by the build, and the default graph is the union of the asserted and inferred graphs. "
+                "SPARQL Update, LOAD and federated SERVICE are refused. "
+                f"Each query may run {service.timeout:g} s (a 'timeout' parameter may ask for less) "
+                f"and return {service.max_rows} rows or triples; longer answers are cut and say so in "
+                "the X-HairOnto-Truncated response header.",
+                lang="en",
+            ),
+        )
+    )
+    graph.add((node, SERVICE.queryTimeout, Literal(service.timeout, datatype=XSD.decimal)))
+    graph.add((node, SERVICE.resultRowLimit, Literal(service.max_rows, datatype=XSD.integer)))
+    if max_body is not None:
+        graph.add((node, SERVICE.maxRequestBodySize, Literal(max_body, datatype=XSD.integer)))
+    graph.add((node, SERVICE.softwareVersion, Literal(__version__)))
+
+    dataset = BNode()
+    graph.add((node, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    header = service.header
+    graph.add((dataset, DCTERMS.source, URIRef(header.iri)))
+    if header.title:
+        graph.add((dataset, DCTERMS.title, Literal(header.title, lang="en")))
+    if header.description:
+        graph.add((dataset, DCTERMS.description, Literal(header.description, lang="en")))
+    if header.license:
+        graph.add((dataset, DCTERMS.license, URIRef(header.license)))
+    if header.version_iri:
+        graph.add((dataset, OWL.versionIRI, URIRef(header.version_iri)))
+    if header.version:
+        graph.add((dataset, OWL.versionInfo, Literal(header.version)))
+    graph.add((dataset, VOID.triples, Literal(service.stats.default_graph, datatype=XSD.integer)))
+
+    default = BNode()
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((default, VOID.triples, Literal(service.stats.default_graph, datatype=XSD.integer)))
+    graph.add((default, RDFS.comment, Literal("The union of the named graphs.", lang="en")))
+    for iri, count in service.stats.named_graphs.items():
+        named, described = BNode(), BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(iri)))
+        graph.add((named, SD.entailmentRegime, ENTAILMENT.Simple))
+        graph.add((named, SD.graph, described))
+        graph.add((described, RDF.type, SD.Graph))
+        graph.add((described, VOID.triples, Literal(count, datatype=XSD.integer)))
+        if iri in GRAPH_NOTES:
+            graph.add((described, RDFS.comment, Literal(GRAPH_NOTES[iri], lang="en")))
+    return graph

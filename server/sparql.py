@@ -1,0 +1,148 @@
+"""``/sparql``: the SPARQL 1.1 Protocol, query side, and the service description."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, g, request
+from markupsafe import escape
+
+from haironto.errors import (
+    BackendError,
+    HairOntoError,
+    QueryError,
+    QueryRefusedError,
+    QueryTimeoutError,
+    ReadOnlyError,
+)
+from haironto.formats import GRAPH, find_format
+
+from .description import describe_service
+from .protocol import ProtocolError, check_acceptable, effective_timeout, negotiate, read_operation
+from .store import get_service
+
+bp = Blueprint("sparql", __name__)
+
+TIMEOUT_HEADER = "X-HairOnto-Timeout"
+ROW_LIMIT_HEADER = "X-HairOnto-Row-Limit"
+ROWS_HEADER = "X-HairOnto-Rows"
+TRUNCATED_HEADER = "X-HairOnto-Truncated"
+
+READ_ONLY = "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...) is refused"
+
+#: How each error a client can cause is answered. The first matching class wins.
+STATUS = (
+    (ReadOnlyError, 403),
+    (QueryRefusedError, 400),
+    (QueryTimeoutError, 503),
+    (QueryError, 400),
+    (BackendError, 503),
+    (HairOntoError, 400),
+)
+
+
+def text_response(status: int, message: str) -> Response:
+    """A plain-text answer, for errors."""
+    return Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
+
+
+@bp.errorhandler(ProtocolError)
+def protocol_error(error: ProtocolError) -> Response:
+    return text_response(error.status, error.message)
+
+
+@bp.errorhandler(HairOntoError)
+def query_error(error: HairOntoError) -> Response:
+    status = next(code for kind, code in STATUS if isinstance(error, kind))
+    return text_response(status, str(error))
+
+
+@bp.after_request
+def report_limits(response: Response) -> Response:
+    """Tell every client the limits its query ran under (success or error alike)."""
+    service = get_service()
+    response.headers[TIMEOUT_HEADER] = f"{g.get('timeout', service.timeout):g}"
+    response.headers[ROW_LIMIT_HEADER] = str(service.max_rows)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    """Answer a query, or describe the service when a GET carries none."""
+    operation = read_operation(request)
+    if operation.update is not None:
+        raise ReadOnlyError(READ_ONLY)
+    if operation.query is None:
+        if request.method == "GET":
+            return service_description(operation.format)
+        raise ProtocolError(400, "the request carries no 'query' parameter")
+    service = get_service()
+    g.timeout = effective_timeout(operation.timeout, service.timeout)
+    check_acceptable(request, operation.format)
+    result = service.backend.query(
+        operation.query,
+        timeout=g.timeout,
+        max_rows=service.max_rows,
+        default_graph_uris=operation.default_graph_uris,
+        named_graph_uris=operation.named_graph_uris,
+    )
+    fmt, media_type = negotiate(request, result.kind, operation.format)
+    response = Response(result.serialize(fmt), mimetype=media_type)
+    if media_type.startswith("text/"):
+        response.mimetype_params["charset"] = "utf-8"
+    count = getattr(result, "count", None)
+    if count is not None:
+        response.headers[ROWS_HEADER] = str(count)
+    response.headers[TRUNCATED_HEADER] = "true" if result.truncated else "false"
+    return response
+
+
+def service_description(format_param: str | None) -> Response:
+    """The SPARQL 1.1 Service Description in the RDF format the client prefers, or an HTML page."""
+    offers = [
+        "text/turtle",
+        "application/rdf+xml",
+        "application/ld+json",
+        "application/n-triples",
+        "text/html",
+    ]
+    if format_param is not None:
+        chosen = find_format(format_param, GRAPH)
+        if chosen is None:
+            raise ProtocolError(406, f"the service description is available as: {', '.join(offers)}")
+        media_type: str | None = chosen.media_type
+    elif request.headers.get("Accept"):
+        media_type = request.accept_mimetypes.best_match(offers)
+    else:
+        media_type = offers[0]
+    if media_type is None:
+        raise ProtocolError(406, f"the service description is available as: {', '.join(offers)}")
+    if media_type == "text/html":
+        return Response(_placeholder_page(request.base_url), mimetype="text/html")
+    fmt = find_format(media_type, GRAPH)
+    assert fmt is not None
+    graph = describe_service(request.base_url, get_service(), current_app.config.get("MAX_CONTENT_LENGTH"))
+    rdflib_name = {"turtle": "turtle", "rdfxml": "xml", "jsonld": "json-ld", "ntriples": "nt"}[fmt.name]
+    response = Response(graph.serialize(format=rdflib_name, encoding="utf-8"), mimetype=media_type)
+    if media_type.startswith("text/"):
+        response.mimetype_params["charset"] = "utf-8"
+    return response
+
+
+def _placeholder_page(endpoint: str) -> str:
+    # The query UI (YASGUI, served from the package) replaces this page in a later release.
+    service = get_service()
+    title = escape(service.header.title or "HairOnto")
+    url = escape(endpoint)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}: SPARQL endpoint</title></head>
+<body>
+<h1>{title}: SPARQL endpoint</h1>
+<p>This is a read-only SPARQL 1.1 endpoint at <code>{url}</code>. Send a query with
+<code>GET {url}?query=...</code> or a <code>POST</code> of <code>application/sparql-query</code>
+or a form. A query editor will be served here.</p>
+<p>The service description is available as
+<a href="{url}?format=turtle">Turtle</a> when requested with <code>Accept: text/turtle</code>.</p>
+<p>{service.stats.default_graph} triples; limits: {service.timeout:g} s
+and {service.max_rows} rows per query.</p>
+</body></html>
+"""

@@ -1,0 +1,86 @@
+"""The service's backend: opened and loaded once per process at start-up, shared by every request."""
+
+from __future__ import annotations
+
+import atexit
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from haironto.backends import Backend, DatasetStats, get_backend
+from haironto.dataset import DataFiles, OntologyHeader, load_dataset, read_header
+
+EXTENSION = "haironto"
+
+
+@dataclass(frozen=True)
+class Service:
+    """What every request needs: the loaded backend, facts about the data, and the limits."""
+
+    backend: Backend
+    """The loaded backend."""
+    header: OntologyHeader
+    """The ontology's own header (title, license, version)."""
+    stats: DatasetStats
+    """Triple counts, taken once at start-up (the data never changes)."""
+    timeout: float
+    """The longest a query may run, in seconds; a request may ask for less."""
+    max_rows: int
+    """The most solutions or triples an answer carries."""
+
+
+def _paths(value: Any) -> tuple[Path, ...]:
+    # A list (from Python or a JSON environment variable) or one string of paths joined like $PATH.
+    if value is None:
+        return ()
+    items = value.split(os.pathsep) if isinstance(value, str) else list(value)
+    return tuple(Path(item) for item in items if str(item))
+
+
+def data_files(config: Any) -> DataFiles:
+    """The files to serve: ``DATA`` (asserted), ``DATA_FULL`` (asserted + inferred), ``GRAPHS``.
+
+    Without ``DATA`` the bundled release artifacts are served.
+    """
+    graphs = {iri: _paths(paths) for iri, paths in (config.get("GRAPHS") or {}).items()}
+    if config.get("DATA") is None:
+        release = DataFiles.release()
+        return DataFiles(release.asserted, release.full, graphs)
+    return DataFiles(_paths(config["DATA"]), _paths(config.get("DATA_FULL")), graphs)
+
+
+def init_app(app: Flask) -> None:
+    """Open the configured backend, load the dataset and start the query workers, once.
+
+    Raises:
+        BackendError: the backend descriptor is unknown or a worker cannot start.
+        OntologyLoadError: a data file is missing or malformed.
+    """
+    backend = get_backend(app.config["BACKEND"])
+    load_dataset(backend, data_files(app.config))
+    backend.start_workers(int(app.config["QUERY_WORKERS"]))
+    # Workers are child processes: end them with this process, and with the app in tests.
+    atexit.register(backend.close)
+    app.extensions[EXTENSION] = Service(
+        backend=backend,
+        header=read_header(backend),
+        stats=backend.stats(),
+        timeout=float(app.config["TIMEOUT"]),
+        max_rows=int(app.config["MAX_ROWS"]),
+    )
+
+
+def close_app(app: Flask) -> None:
+    """Stop the app's query workers (tests call this; a server process does it at exit)."""
+    service: Service | None = app.extensions.pop(EXTENSION, None)
+    if service is not None:
+        service.backend.close()
+        atexit.unregister(service.backend.close)
+
+
+def get_service() -> Service:
+    """The current app's :class:`Service`."""
+    return current_app.extensions[EXTENSION]

@@ -1,0 +1,67 @@
+"""Run the service under gunicorn, a production WSGI server (never Flask's development server)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Config
+from gunicorn.app.base import BaseApplication
+
+from haironto.dataset import DataFiles
+
+from . import configure, create_app
+from .store import data_files
+
+#: Seconds gunicorn lets a worker stay silent beyond the query time limit before it restarts it.
+WORKER_GRACE = 30
+#: The longest request line gunicorn accepts (its maximum); longer queries must be POSTed.
+MAX_REQUEST_LINE = 8190
+
+
+class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    """gunicorn's documented way to embed it: each worker process builds its own app."""
+
+    def __init__(self, config: Mapping[str, Any], options: Mapping[str, Any]) -> None:
+        self._config = dict(config)
+        self._options = dict(options)
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            if key in self.cfg.settings:  # settings differ between gunicorn versions
+                self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        # Called in every worker after the fork, so each has its own backend and query workers.
+        return create_app(self._config)
+
+
+def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> None:
+    """Serve the app on ``host:port`` with ``workers`` gunicorn worker processes, until stopped.
+
+    Args:
+        host: the interface to bind (``127.0.0.1`` keeps the service local).
+        port: the TCP port.
+        workers: gunicorn worker processes; each loads the data and answers one request at a time.
+        config: app settings (see :data:`haironto.server.DEFAULTS`) that override the environment.
+
+    Raises:
+        OntologyLoadError: a data file is missing (checked before any worker starts).
+    """
+    settings = configure(Config("."), config)
+    files: DataFiles = data_files(settings)
+    files.check()
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "sync",
+        "timeout": int(float(settings["TIMEOUT"])) + WORKER_GRACE,
+        "limit_request_line": MAX_REQUEST_LINE,
+        "accesslog": "-",
+        "errorlog": "-",
+        "proc_name": "haironto",
+        # gunicorn 27's control socket sits at one path per user: two services would collide.
+        "control_socket_disable": True,
+    }
+    _Server(config, options).run()

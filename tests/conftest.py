@@ -1,0 +1,140 @@
+"""Fixtures: backends on the fixture ontology, the Flask app and its client, a real server on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from data import MINI, NANOFAT
+from flask import Flask
+from flask.testing import FlaskClient
+from transport import FlaskTransport, LiveTransport, Transport
+
+from haironto.backends import Backend, get_backend
+from haironto.dataset import DataFiles, load_dataset
+from haironto.namespaces import ONTOLOGY_IRI
+from haironto.server import create_app
+from haironto.server.store import close_app
+
+BACKENDS = ["memory:", "rdflib:"]
+
+#: What a reasoner infers from mini.ttl: nanofat is a treatment with stem cells as a component,
+#: so it falls under the defined class "stem-cell-rich treatment".
+INFERRED_TTL = f"<{NANOFAT}> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{NANOFAT[:-1]}5> .\n"
+#: The version IRI the build stamps into the release header.
+VERSION_IRI = "https://w3id.org/haironto/releases/2026-11-25/haironto.owl"
+
+#: Limits of the app and the live server under test; small so the tests can reach them.
+TIMEOUT = 3.0
+MAX_ROWS = 50
+MAX_BODY = 64 * 1024
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory) -> DataFiles:
+    """A release of mini.ttl as the build writes one: haironto-base.ttl (asserted, stamped with a
+    version IRI) and haironto-full.ttl (the same plus the inferred axiom)."""
+    folder = tmp_path_factory.mktemp("release")
+    stamp = f"<{ONTOLOGY_IRI}> <http://www.w3.org/2002/07/owl#versionIRI> <{VERSION_IRI}> .\n"
+    base = MINI.read_text(encoding="utf-8") + stamp
+    (folder / "haironto-base.ttl").write_text(base, encoding="utf-8")
+    (folder / "haironto-full.ttl").write_text(base + INFERRED_TTL, encoding="utf-8")
+    return DataFiles.release(folder)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, release: DataFiles) -> Iterator[Backend]:
+    """Each backend in turn, loaded with the fixture release's asserted and inferred graphs."""
+    engine = get_backend(request.param)
+    load_dataset(engine, release)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="session")
+def app(release: DataFiles) -> Iterator[Flask]:
+    """The service on the fixture ontology. One per session: it is read-only, and starting its
+    query worker processes for every test would dominate the suite's time."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "BACKEND": "memory:",
+            "DATA": [str(p) for p in release.asserted],
+            "DATA_FULL": [str(p) for p in release.full],
+            "TIMEOUT": TIMEOUT,
+            "MAX_ROWS": MAX_ROWS,
+            "MAX_CONTENT_LENGTH": MAX_BODY,
+            "QUERY_WORKERS": 2,
+        }
+    )
+    yield application
+    close_app(application)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(folder: Path, args: list[str], env: dict[str, str]) -> Iterator[str]:
+    """Run `haironto serve` (gunicorn) on a free loopback port until the generator closes; yield its URL."""
+    port = free_port()
+    log = folder / "server.log"
+    command = [str(Path(sys.executable).with_name("haironto")), "serve", "--port", str(port), *args]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **env}
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the server did not start:\n{log.read_text()}")
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(release: DataFiles, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture release served by `haironto serve` on loopback, with the test limits."""
+    args = [
+        *("--workers", "2", "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS)),
+        *("--data", str(release.asserted[0]), "--data-full", str(release.full[0])),
+    ]
+    env = {"HAIRONTO_MAX_CONTENT_LENGTH": str(MAX_BODY)}
+    yield from start_server(tmp_path_factory.mktemp("server"), args, env)
+
+
+@pytest.fixture(params=["flask", "live"])
+def http(request: pytest.FixtureRequest) -> Transport:
+    """The service over each transport in turn: Flask's test client, then the real server."""
+    if request.param == "flask":
+        return FlaskTransport(request.getfixturevalue("client"))
+    return LiveTransport(request.getfixturevalue("live_server"))
