@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from haironto import __version__
+from haironto.check import FORMATS, check
 from haironto.errors import HairOntoError
 
 EXIT_OK = 0
@@ -43,3 +45,43 @@ def main() -> None:
     Exit codes: 0 success; 1 problems found (QC violations, inconsistency,
     unsatisfiable classes); 2 usage, load or configuration error.
     """
+
+
+edit_option = click.option(
+    "--edit",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The ontology file to read.  [default: ontology/haironto-edit.ttl]",
+)
+
+
+@main.command("check")
+@edit_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="tsv",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["ERROR", "WARN"]),
+    default="ERROR",
+    show_default=True,
+    help="The least severe level that fails the check.",
+)
+@reports_errors
+def check_command(edit: Path | None, output_format: str, fail_on: str) -> None:
+    """Run the QC report (queries/qc/*-violation.rq and the reference-table checks).
+
+    \b
+    Prints one row per violation: level, rule, subject, property, value.
+    Exit codes: 0 conforms; 1 violations at or above --fail-on;
+    2 load or configuration error (unreadable file, bad query).
+    """
+    report = check(edit)
+    click.echo(report.format(output_format), nl=False)
+    click.echo(f"haironto check: {report.summary()}", err=True)
+    raise SystemExit(EXIT_PROBLEMS if report.fails(fail_on) else EXIT_OK)
