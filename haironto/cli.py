@@ -7,6 +7,7 @@ unsatisfiable classes); 2 a usage, load or configuration error (bad file, no Jav
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import click
 from haironto import __version__
 from haironto.check import FORMATS, check
 from haironto.errors import HairOntoError
+from haironto.load import load_graph
+from haironto.reason import reason_all
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -53,6 +56,35 @@ edit_option = click.option(
     default=None,
     help="The ontology file to read.  [default: ontology/haironto-edit.ttl]",
 )
+ontology_option = click.option(
+    "--ontology",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The ontology file to reason over (.ttl, .owl, .jsonld or .nt).  [default: the edit file]",
+)
+
+
+@main.command("reason")
+@click.option(
+    "--reasoner", type=click.Choice(["hermit", "pellet", "both"]), default="both", show_default=True
+)
+@ontology_option
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@reports_errors
+def reason_command(reasoner: str, ontology: Path | None, as_json: bool) -> None:
+    """Check consistency and satisfiability with HermiT and/or Pellet (needs Java).
+
+    \b
+    Exit codes: 0 consistent, every class satisfiable; 1 inconsistent or
+    unsatisfiable classes (named by label and IRI); 2 load error or no Java.
+    """
+    names = ["hermit", "pellet"] if reasoner == "both" else [reasoner]
+    reports = reason_all(load_graph(ontology), names)
+    if as_json:
+        click.echo(json.dumps([report.to_dict() for report in reports], indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(report.to_text() for report in reports))
+    raise SystemExit(EXIT_OK if all(report.ok for report in reports) else EXIT_PROBLEMS)
 
 
 @main.command("check")
