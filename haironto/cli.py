@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from haironto import __version__
+from haironto.build import build
 from haironto.check import FORMATS, check
 from haironto.errors import HairOntoError
 from haironto.load import load_graph
@@ -62,6 +63,29 @@ ontology_option = click.option(
     default=None,
     help="The ontology file to reason over (.ttl, .owl, .jsonld or .nt).  [default: the edit file]",
 )
+output_option = click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The folder to write the release artifacts to.  [default: ontology/]",
+)
+
+
+@main.command("build")
+@edit_option
+@output_option
+@reports_errors
+def build_command(edit: Path | None, output: Path | None) -> None:
+    """Parse, QC-check, reason over (HermiT) and serialize the ontology into release artifacts.
+
+    \b
+    Writes haironto-base, haironto-full and haironto, each as .owl, .ttl and .jsonld.
+    Exit codes: 0 built; 1 QC errors, inconsistency or unsatisfiable classes
+    (nothing written); 2 load or configuration error.
+    """
+    result = build(edit, output)
+    click.echo(result.to_text())
+    raise SystemExit(EXIT_OK if result.ok else EXIT_PROBLEMS)
 
 
 @main.command("reason")
