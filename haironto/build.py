@@ -41,10 +41,12 @@ class BuildResult:
         return bool(self.files)
 
     def to_text(self) -> str:
-        """The build log: QC summary (with the rows if it failed), reasoner report, files written."""
+        """The build log: QC summary and rows, reasoner report, files written."""
         lines = [f"QC: {self.qc.summary()}"]
+        if self.qc.violations:
+            lines.append(self.qc.to_tsv().rstrip("\n"))
         if self.qc.fails("ERROR"):
-            return "\n".join([*lines, self.qc.to_tsv().rstrip("\n"), "build stopped: QC errors"])
+            return "\n".join([*lines, "build stopped: QC errors"])
         if self.reasoning is not None:
             lines.append(self.reasoning.to_text())
             if not self.reasoning.ok:

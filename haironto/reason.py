@@ -211,6 +211,8 @@ def _classify(graph: Graph, reasoner: str) -> Graph | None:
             return None
         except owlready2.OwlReadyJavaError as error:
             raise ReasonerError(_java_failure(reasoner, str(error))) from None
+        except owlready2.OwlReadyOntologyParsingError as error:
+            raise ReasonerError(f"owlready2 cannot read the ontology: {error}") from None
         finally:
             world.close()
     return Graph().parse(data=buffer.getvalue().decode("utf-8"), format="nt")

@@ -8,7 +8,7 @@ import sys
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -153,6 +153,17 @@ def test_an_unsatisfiable_class_stops_the_build(runner, mini, tmp_path):
     assert result.exit_code == 1
     assert f"unsatisfiable: exosome <{EXOSOME}>" in result.stdout
     assert list(output.iterdir()) == []
+
+
+@pytest.mark.reasoner
+def test_qc_warnings_are_shown_but_do_not_stop_the_build(runner, mini, tmp_path):
+    source = tmp_path / "edit.ttl"
+    mini.add((CELL, RDFS.label, Literal("célula", lang="es")))
+    mini.serialize(source, format="turtle")
+    result = runner.invoke(main, ["build", "--edit", str(source), "--output", str(tmp_path / "release")])
+    assert result.exit_code == 0
+    assert "WARN\tlabel-language\tHAIRONTO:9000002\trdfs:label\tcélula@es" in result.stdout
+    assert len(list((tmp_path / "release").iterdir())) == len(RELEASE_FILES)
 
 
 @pytest.mark.reasoner
