@@ -32,6 +32,8 @@ from haironto.resources import queries_dir
 
 FRONT_MATTER_MARK = "#+"
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
+#: Severity levels of a violation query, most severe first (as in ROBOT report).
+LEVELS = ("ERROR", "WARN", "INFO")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class Query:
     """Free keywords for grouping in the API and UI."""
     params: tuple[Param, ...] = ()
     """Typed parameters, bound at execution time."""
+    level: str = "ERROR"
+    """For a violation query: how grave a returned row is, one of :data:`LEVELS`."""
     path: Path | None = field(default=None, compare=False)
     """The file the query was read from."""
 
@@ -124,6 +128,8 @@ def parse_query(text: str, name: str, path: Path | None = None) -> Query:
     >>> q = parse_query("#+ summary: Count classes\\n#+ tags: [qc]\\nSELECT (COUNT(*) AS ?n) {}", "count")
     >>> q.summary, q.tags, q.role
     ('Count classes', ('qc',), 'report')
+    >>> parse_query("#+ level: WARN\\nASK {}", "odd-violation").level
+    'WARN'
     """
     header = []
     for line in text.splitlines():
@@ -144,6 +150,9 @@ def parse_query(text: str, name: str, path: Path | None = None) -> Query:
         params.append(
             Param(pname, ptype, spec.get("description", ""), None if default is None else str(default))
         )
+    level = str(meta.get("level", LEVELS[0]))
+    if level not in LEVELS:
+        raise QueryError(f"{path or name}: level must be one of {', '.join(LEVELS)}, got {level!r}")
     return Query(
         name=name,
         text=text,
@@ -151,6 +160,7 @@ def parse_query(text: str, name: str, path: Path | None = None) -> Query:
         description=str(meta.get("description", "")),
         tags=tuple(meta.get("tags") or ()),
         params=tuple(params),
+        level=level,
         path=path,
     )
 

@@ -13,16 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from data import MINI, NANOFAT
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from transport import FlaskTransport, LiveTransport, Transport
+from rdflib import Graph
 
 from haironto.backends import Backend, get_backend
 from haironto.dataset import DataFiles, load_dataset
 from haironto.namespaces import ONTOLOGY_IRI
 from haironto.server import create_app
 from haironto.server.store import close_app
+from tests.data import MINI, NANOFAT
+from tests.transport import FlaskTransport, LiveTransport, Transport
 
 BACKENDS = ["memory:", "rdflib:"]
 
@@ -138,3 +140,15 @@ def http(request: pytest.FixtureRequest) -> Transport:
     if request.param == "flask":
         return FlaskTransport(request.getfixturevalue("client"))
     return LiveTransport(request.getfixturevalue("live_server"))
+
+
+@pytest.fixture
+def mini() -> Graph:
+    """A fresh copy of the fixture ontology, free to change."""
+    return Graph().parse(MINI)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click runner for the ``haironto`` command."""
+    return CliRunner()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rdflib import URIRef
+
 TESTS_DIR = Path(__file__).resolve().parent
 DATA_DIR = TESTS_DIR / "data"
 REPO_ROOT = TESTS_DIR.parent
@@ -11,11 +13,17 @@ SHARED_DIR = REPO_ROOT.parent / "shared"
 
 MINI = DATA_DIR / "mini.ttl"
 
-#: Terms of tests/data/mini.ttl that tests refer to.
-FIXTURE = "https://w3id.org/haironto/HAIRONTO_"
-CELL = FIXTURE + "9000002"
-STEM_CELL = FIXTURE + "9000003"
-NANOFAT = FIXTURE + "9000006"
+# Terms of tests/data/mini.ttl.
+HAIRONTO_ = "https://w3id.org/haironto/HAIRONTO_"
+TREATMENT = URIRef(HAIRONTO_ + "9000001")
+CELL = URIRef(HAIRONTO_ + "9000002")
+STEM_CELL = URIRef(HAIRONTO_ + "9000003")
+EXOSOME = URIRef(HAIRONTO_ + "9000004")
+STEM_CELL_RICH_TREATMENT = URIRef(HAIRONTO_ + "9000005")
+NANOFAT = URIRef(HAIRONTO_ + "9000006")
+PRP = URIRef(HAIRONTO_ + "9000007")
+NANOFAT_CLAIM = URIRef(HAIRONTO_ + "9001001")
+HAS_COMPONENT = URIRef("http://purl.obolibrary.org/obo/RO_0002180")
 
 #: A query whose work grows as the fourth power of the data: it outlives any test timeout.
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

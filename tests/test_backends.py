@@ -21,9 +21,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-import synthetic
-from conftest import BACKENDS, INFERRED_TTL
-from data import CARTESIAN, CELL, MINI, NANOFAT, STEM_CELL
 from rdflib import RDFS, BNode, Literal, URIRef
 from rdflib import Graph as RdfGraph
 
@@ -40,6 +37,9 @@ from haironto.errors import (
     ReadOnlyError,
 )
 from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+from tests import synthetic
+from tests.conftest import BACKENDS, INFERRED_TTL
+from tests.data import CARTESIAN, CELL, MINI, NANOFAT, STEM_CELL
 
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from data import MINI, NANOFAT
 from rdflib import RDFS
 from rdflib import Graph as RdfGraph
 
 from haironto.cli import EXIT_ERROR, main
 from haironto.errors import QueryError
 from haironto.querying import resolve_query, run_query
+from tests.data import MINI, NANOFAT
 
 LABELS = "SELECT ?term ?label WHERE { ?term <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from conftest import INFERRED_TTL, MAX_BODY, MAX_ROWS, TIMEOUT, VERSION_IRI
 from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 from rdflib import Graph as RdfGraph
 from rdflib.namespace import DCTERMS, OWL, VOID
-from transport import Reply, Transport
 
 from haironto.dataset import DataFiles
 from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, SERVICE
+from tests.conftest import INFERRED_TTL, MAX_BODY, MAX_ROWS, TIMEOUT, VERSION_IRI
+from tests.transport import Reply, Transport
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")

@@ -16,14 +16,14 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
-from conftest import INFERRED_TTL, MAX_BODY, MAX_ROWS, TIMEOUT
-from data import NANOFAT
 from rdflib import RDFS, URIRef
 from rdflib import Graph as RdfGraph
-from transport import Reply, Transport
 
 from haironto.dataset import DataFiles
 from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+from tests.conftest import INFERRED_TTL, MAX_BODY, MAX_ROWS, TIMEOUT
+from tests.data import NANOFAT
+from tests.transport import Reply, Transport
 
 SELECT_LABELS = (
     "SELECT ?term ?label WHERE { ?term <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"

@@ -27,8 +27,6 @@ from urllib.parse import urljoin, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from conftest import start_server
-from data import SHARED_DIR
 from flask import Flask
 from rdflib import RDF, Namespace, URIRef
 from rdflib import Graph as RdfGraph
@@ -37,6 +35,8 @@ from werkzeug.datastructures import MultiDict
 
 from haironto.server import create_app
 from haironto.server.store import close_app
+from tests.conftest import start_server
+from tests.data import SHARED_DIR
 
 W3C = SHARED_DIR / "w3c-tests" / "sparql11"
 W3C_BASE = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"

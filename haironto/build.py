@@ -1,0 +1,124 @@
+"""``haironto build``: parse, check, reason, then write every release artifact in every format.
+
+The order is the ODK's: a QC error or a reasoner problem stops the build before anything
+is written, so the release folder never holds a half-built release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from haironto import __version__
+from haironto.artifacts import ARTIFACTS, EXPORT_FORMATS, artifact_graph, release_date
+from haironto.check import Report, check_graph
+from haironto.errors import HairOntoError
+from haironto.load import load_graph
+from haironto.reason import ReasonerReport, reason
+from haironto.resources import edit_file, ontology_dir
+from haironto.writers import WRITERS
+
+#: The reasoner whose inferences go into the full release (the ODK's default, too).
+BUILD_REASONER = "hermit"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did, step by step."""
+
+    qc: Report
+    """The QC report on the source."""
+    reasoning: ReasonerReport | None = None
+    """The reasoner's report; None when QC errors stopped the build first."""
+    files: tuple[Path, ...] = ()
+    """The files written; empty when the build stopped."""
+
+    @property
+    def ok(self) -> bool:
+        """True when every step passed and the artifacts were written."""
+        return bool(self.files)
+
+    def to_text(self) -> str:
+        """The build log: QC summary and rows, reasoner report, files written."""
+        lines = [f"QC: {self.qc.summary()}"]
+        if self.qc.violations:
+            lines.append(self.qc.to_tsv().rstrip("\n"))
+        if self.qc.fails("ERROR"):
+            return "\n".join([*lines, "build stopped: QC errors"])
+        if self.reasoning is not None:
+            lines.append(self.reasoning.to_text())
+            if not self.reasoning.ok:
+                return "\n".join(
+                    [*lines, "build stopped: the ontology is inconsistent or has unsatisfiable classes"]
+                )
+        if self.files:
+            lines.append(f"wrote {len(self.files)} files to {self.files[0].parent}:")
+            lines += [f"  {path.name}" for path in self.files]
+        return "\n".join(lines)
+
+
+def build(edit: Path | None = None, output: Path | None = None, *, version: str = __version__) -> BuildResult:
+    """Build the release artifacts from the edit file.
+
+    Args:
+        edit: the ontology source; default: ``ontology/haironto-edit.ttl``.
+        output: the folder to write to; default: ``ontology/``.
+        version: the CalVer package version stamped into the headers.
+
+    Returns:
+        The result; ``result.ok`` is False when QC errors or the reasoner stopped the build.
+
+    Raises:
+        OntologyLoadError: the source cannot be read.
+        ReasonerError: the reasoner cannot run (no Java).
+        HairOntoError: the version is not a date, or the output folder cannot be written.
+    """
+    # A bad version or output folder fails before the slow steps, not after.
+    release_date(version)
+    output = _writable_folder(output or ontology_dir())
+    asserted = load_graph(edit or edit_file())
+    qc = check_graph(asserted)
+    if qc.fails("ERROR"):
+        return BuildResult(qc)
+    reasoning = reason(asserted, BUILD_REASONER)
+    if not reasoning.ok:
+        return BuildResult(qc, reasoning)
+    files = write_release(asserted, reasoning.inferred_graph(), output, version)
+    return BuildResult(qc, reasoning, tuple(files))
+
+
+def write_release(asserted: Graph, inferred: Graph, output: Path, version: str) -> list[Path]:
+    """Write every artifact of :data:`~haironto.artifacts.ARTIFACTS` in every export format.
+
+    Args:
+        asserted: the source's axioms.
+        inferred: the inferred axioms for the ``full`` artifacts.
+        output: the folder to write to; created if missing.
+        version: the CalVer package version stamped into the headers.
+
+    Returns:
+        The paths written, in artifact then format order.
+
+    Raises:
+        HairOntoError: the folder cannot be created or written.
+    """
+    written = []
+    _writable_folder(output)
+    try:
+        for artifact in ARTIFACTS:
+            graph = artifact_graph(asserted, inferred, artifact, version)
+            for suffix in EXPORT_FORMATS:
+                written.append(WRITERS[suffix].dump(graph, output / f"{artifact.name}.{suffix}"))
+    except OSError as error:
+        raise HairOntoError(f"cannot write the release to {output}: {error.strerror}") from None
+    return written
+
+
+def _writable_folder(folder: Path) -> Path:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise HairOntoError(f"cannot write the release to {folder}: {error.strerror}") from None
+    return folder
