@@ -25,11 +25,6 @@ ARTIFACT_NAMES = ("haironto-base", "haironto-full", "haironto")
 FORMATS = {"owl": "xml", "ttl": "turtle", "jsonld": "json-ld"}
 RELEASE_FILES = sorted(f"{name}.{suffix}" for name in ARTIFACT_NAMES for suffix in FORMATS)
 
-# rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph.
-ignore_jsonld_deprecation = pytest.mark.filterwarnings(
-    "ignore:ConjunctiveGraph is deprecated:DeprecationWarning"
-)
-
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
@@ -51,7 +46,6 @@ def test_every_artifact_is_written_in_every_format(release):
 
 
 @pytest.mark.reasoner
-@ignore_jsonld_deprecation
 @pytest.mark.parametrize("name", ARTIFACT_NAMES)
 def test_the_three_formats_hold_the_same_graph(release, name):
     _, folder = release

@@ -49,8 +49,6 @@ def without_trailing_slashes(graph: Graph) -> Graph:
     )
 
 
-# rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph.
-@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 @pytest.mark.parametrize("suffix", sorted(WRITERS))
 def test_output_parses_back_in_rdflib_to_the_same_graph(mini, suffix):
     text = WRITERS[suffix].dumps(mini)
