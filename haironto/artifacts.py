@@ -141,14 +141,20 @@ def inferred_triples(full: Graph, base: Graph) -> Graph:
     ['<urn:a>', '<urn:p>', '<urn:b>']
     """
     aligned = URIRef(BASE + "haironto.owl")
-    full_triples = set(canonical_triples(_renamed(full, ontology_iri(full), aligned)))
-    base_triples = set(canonical_triples(_renamed(base, ontology_iri(base), aligned)))
+    full_triples = set(canonical_triples(_aligned(full, aligned)))
+    base_triples = set(canonical_triples(_aligned(base, aligned)))
     result = Graph()
     for triple in full_triples - base_triples:
         s, p, o = (from_oxigraph(term) for term in triple)
         if s != aligned:
             result.add((s, p, o))
     return result
+
+
+def _aligned(graph: Graph, iri: URIRef) -> Graph:
+    # Data without an ontology header (a user's own files) is compared as it is.
+    headers = list(graph.subjects(RDF.type, OWL.Ontology))
+    return _renamed(graph, ontology_iri(graph), iri) if headers else graph
 
 
 def _renamed(graph: Graph, old: URIRef, new: URIRef) -> Graph:

@@ -16,21 +16,21 @@ No entailment happens at query time: the inferred triples are materialized by th
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
+from haironto.artifacts import inferred_triples
 from haironto.backends.base import Backend, Rows, data_format, rdf_format
+from haironto.convert import to_oxigraph
 from haironto.errors import OntologyLoadError
+from haironto.load import load_graph
 from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, ONTOLOGY_IRI
 from haironto.resources import ontology_dir
-
-log = logging.getLogger(__name__)
 
 #: The release artifacts the service loads by default, in ``ontology_dir()``.
 BASE_FILE = "haironto-base.ttl"
@@ -76,6 +76,18 @@ class DataFiles:
                 raise OntologyLoadError(f"{path}: no such file{hint}")
 
 
+def load_graphs(paths: Iterable[Path]) -> Graph:
+    """Parse files into one rdflib graph.
+
+    Raises:
+        OntologyLoadError: a file does not parse.
+    """
+    graph = Graph()
+    for path in paths:
+        graph += load_graph(path)
+    return graph
+
+
 def _triples(paths: Iterable[Path]) -> list[ox.Triple]:
     triples = []
     for path in paths:
@@ -89,37 +101,6 @@ def _triples(paths: Iterable[Path]) -> list[ox.Triple]:
     return triples
 
 
-def _has_blank_node(triple: ox.Triple) -> bool:
-    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
-
-
-def inferred_triples(asserted: list[ox.Triple], full: list[ox.Triple]) -> list[ox.Triple]:
-    """The triples of the full release that the editors did not assert.
-
-    Blank nodes get fresh labels in every parse, so a triple with a blank node never equals its
-    copy in another file. The reasoner adds named-class axioms (``A rdfs:subClassOf B``), which
-    have none; so the difference is taken over ground triples, and blank-node triples of the full
-    release are taken to repeat the asserted ones (a mismatch in their number is logged).
-
-    >>> s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
-    >>> old, new = ox.Triple(s, p, ox.Literal("1")), ox.Triple(s, p, ox.Literal("2"))
-    >>> inferred_triples([old], [old, new]) == [new]
-    True
-    """
-    seen = set(asserted)
-    added = [t for t in dict.fromkeys(full) if t not in seen]
-    blank_full = sum(1 for t in set(full) if _has_blank_node(t))
-    blank_asserted = sum(1 for t in seen if _has_blank_node(t))
-    if blank_full != blank_asserted:
-        log.warning(
-            "the full release has %d triples with blank nodes, the asserted one %d; "
-            "only ground triples are served as inferred",
-            blank_full,
-            blank_asserted,
-        )
-    return [t for t in added if not _has_blank_node(t)]
-
-
 def assemble(files: DataFiles) -> bytes:
     """Build the dataset described by ``files`` as N-Quads (see the module docstring for the layout).
 
@@ -130,7 +111,10 @@ def assemble(files: DataFiles) -> bytes:
     asserted = _triples(files.asserted)
     graphs: dict[str, list[ox.Triple]] = {str(ASSERTED_GRAPH): asserted}
     if files.full:
-        graphs[str(INFERRED_GRAPH)] = inferred_triples(asserted, _triples(files.full))
+        # Compared as rdflib graphs so that blank-node axioms and the differing ontology headers
+        # of haironto-base and haironto-full are matched by structure (see inferred_triples).
+        inferred = inferred_triples(load_graphs(files.full), load_graphs(files.asserted))
+        graphs[str(INFERRED_GRAPH)] = [ox.Triple(*map(to_oxigraph, t)) for t in inferred]
     for iri, paths in files.graphs.items():
         graphs.setdefault(iri, []).extend(_triples(paths))
     quads = []
@@ -197,8 +181,13 @@ SELECT ?ontology ?title ?description ?license ?versionIRI ?versionInfo WHERE {
 ORDER BY DESC(LANGMATCHES(LANG(?title), "en")) LIMIT 1"""
 
 
-def read_header(backend: Backend, iri: str = str(ONTOLOGY_IRI)) -> OntologyHeader:
+def read_header(backend: Backend, iri: str | None = None) -> OntologyHeader:
     """Read the ontology header from a loaded backend (empty fields when it has none).
+
+    Args:
+        backend: a loaded backend.
+        iri: the ontology IRI; by default, whichever ontology the data declares (the release
+            artifacts each carry their own: haironto-base.owl for the asserted graph).
 
     >>> from haironto.backends import get_backend
     >>> backend = get_backend("memory:")
@@ -207,16 +196,16 @@ def read_header(backend: Backend, iri: str = str(ONTOLOGY_IRI)) -> OntologyHeade
     >>> read_header(backend).title
     'T'
     """
-    result = backend.query(HEADER_QUERY, bindings={"ontology": URIRef(iri)})
+    result = backend.query(HEADER_QUERY, bindings={"ontology": URIRef(iri)} if iri else None)
     assert isinstance(result, Rows)
     rows = result.terms()
     if not rows:
-        return OntologyHeader(iri)
+        return OntologyHeader(iri or str(ONTOLOGY_IRI))
     values: dict[str, Any] = {
         v: (t.value if t is not None else None) for v, t in zip(result.variables, rows[0], strict=True)
     }
     return OntologyHeader(
-        iri,
+        values["ontology"],
         title=values.get("title"),
         description=values.get("description"),
         license=values.get("license"),

@@ -182,3 +182,19 @@ def test_release_files_are_listed_in_the_readme():
 def test_the_ontology_folder_holds_only_known_files():
     expected = {*RELEASE_FILES, "haironto-edit.ttl", "README.md", "reference"}
     assert {p.name for p in Path(ontology_dir()).iterdir()} <= expected | {"catalog-v001.xml"}
+
+
+def test_served_dataset_separates_asserted_from_inferred_on_the_real_release():
+    from haironto.backends import get_backend
+    from haironto.dataset import DataFiles, load_dataset, read_header
+    from haironto.namespaces import INFERRED_GRAPH
+
+    backend = get_backend("memory:")
+    load_dataset(backend, DataFiles.release())
+    rows = backend.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}").terms()
+    # Only the reasoner's subclass axioms: no ontology header of haironto-full leaks in as "inferred".
+    assert [row[0].value for row in rows] == [str(RDFS.subClassOf)]
+    header = read_header(backend)
+    assert header.license == "https://creativecommons.org/licenses/by/4.0/"
+    assert header.version == str(version_iri(__version__)).split("/")[-2]
+    backend.close()
