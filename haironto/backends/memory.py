@@ -8,8 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
 
 from haironto.backends.base import (
     QUERY_BASE_IRI,
@@ -25,26 +23,8 @@ from haironto.backends.base import (
     check_graph_iris,
     rdf_format,
 )
+from haironto.convert import to_oxigraph
 from haironto.errors import BackendError, OntologyLoadError, QueryError, QuerySyntaxError
-
-
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term (as the query catalogue makes them) to the pyoxigraph term it names.
-
-    >>> to_oxigraph(Literal("PRP", lang="en"))
-    <Literal value=PRP language=en>
-    """
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise QueryError(f"cannot bind a {type(term).__name__} to a query variable")
 
 
 class MemoryBackend(Backend):
