@@ -94,7 +94,9 @@ class Param:
         # Checked before rdflib sees the value: rdflib logs a traceback for every ill-typed literal
         # and reads "1e3" as a decimal, which XSD does not allow.
         if self.pattern is None or re.fullmatch(self.pattern, raw) is None:
-            wanted = "an IRI or known CURIE" if self.type == "iri" else f"a {self.type}"
+            wanted = {"iri": "an IRI or known CURIE", "integer": "an integer"}.get(
+                self.type, f"a {self.type}"
+            )
             raise QueryError(f"parameter {self.name!r} needs {wanted}, got {raw!r}")
         if self.type == "iri":
             iri = expand(raw)

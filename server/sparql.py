@@ -73,7 +73,7 @@ def endpoint() -> Response:
     if operation.update is not None:
         raise ReadOnlyError(READ_ONLY)
     if operation.query is None:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return service_description(operation.format)
         raise ProtocolError(400, "the request carries no 'query' parameter")
     service = get_service()

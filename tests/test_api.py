@@ -241,7 +241,7 @@ def test_unknown_query_is_404_listing_the_known_ones(http: Transport):
 @pytest.mark.parametrize(
     ("path", "params", "mentions"),
     [
-        (FOOTNOTE, {"footnote": "one"}, ["footnote", "integer", "one"]),
+        (FOOTNOTE, {"footnote": "one"}, ["footnote", "an integer", "one"]),
         (FOOTNOTE, {"footnote": "1.5"}, ["footnote", "integer"]),
         (FOOTNOTE, {"footnote": ""}, ["footnote", "integer"]),
         (FOOTNOTE, {"page": "3"}, ["page"]),

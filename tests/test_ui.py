@@ -106,6 +106,12 @@ def test_browsers_asking_the_endpoint_get_the_query_ui(http: Transport):
     assert any(src.endswith("/yasgui/yasgui.min.js") for src in sources)
 
 
+def test_head_of_the_ui_is_its_headers(http: Transport):
+    reply = http.request("HEAD", "/sparql", headers={"Accept": BROWSER_ACCEPT})
+    assert reply.status == 200 and reply.mimetype == "text/html" and reply.body == b""
+    assert "Content-Security-Policy" in reply.headers
+
+
 def test_the_ui_loads_only_assets_of_its_own_origin(http: Transport):
     reply = ui_page(http)
     page = parse(reply)
