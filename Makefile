@@ -34,4 +34,7 @@ reason: install ## Check consistency with HermiT and Pellet
 serve: install ## Serve the SPARQL endpoint on http://127.0.0.1:8000/sparql (gunicorn)
 	$(BIN)/haironto serve
 
-.PHONY: help install test lint build check reason serve
+yasgui: ## Refresh the bundled YASGUI from npm (YASGUI_VERSION=x.y.z for another version)
+	scripts/update-yasgui.sh $(YASGUI_VERSION)
+
+.PHONY: help install test lint build check reason serve yasgui

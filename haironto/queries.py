@@ -17,6 +17,7 @@ execution time, never pasted into the query text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,31 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from haironto.errors import QueryError
-from haironto.namespaces import expand
+from haironto.formats import GRAPH, RESULTS
+from haironto.namespaces import PREFIX_MAP, expand
 from haironto.resources import queries_dir
 
 FRONT_MATTER_MARK = "#+"
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
 #: Severity levels of a violation query, most severe first (as in ROBOT report).
 LEVELS = ("ERROR", "WARN", "INFO")
+
+#: A character SPARQL allows in an IRI reference (``IRIREF``): no space, control character or ``<>"{}|^`\``.
+_IRI_CHAR = r'[^<>"{}|^`\\\x00-\x20]'
+#: The raw values each non-string type accepts, as regular expressions over the whole value. They
+#: are written in the dialect Python and ECMAScript share, so the API's OpenAPI document states
+#: exactly the rule :meth:`Param.to_term` enforces. Numbers follow the XSD lexical spaces.
+#: An absolute http(s) IRI, as an ``iri`` parameter accepts it.
+IRI_PATTERN = rf"^https?://{_IRI_CHAR}*$"
+#: A CURIE with one of the project's prefixes (:data:`haironto.namespaces.PREFIX_MAP`).
+CURIE_PATTERN = rf"^(?:{'|'.join(map(re.escape, PREFIX_MAP))}):{_IRI_CHAR}*$"
+PATTERNS: dict[str, str] = {
+    "iri": f"(?:{IRI_PATTERN})|(?:{CURIE_PATTERN})",
+    "integer": r"^[+-]?[0-9]+$",
+    "decimal": r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$",
+    "boolean": r"^(?:true|false)$",
+}
+_DATATYPES = {"integer": XSD.integer, "decimal": XSD.decimal, "boolean": XSD.boolean}
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,16 @@ class Param:
     default: str | None = None
     """The value used when the caller gives none; None makes the parameter optional and unbound."""
 
+    @property
+    def pattern(self) -> str | None:
+        """The regular expression a raw value must match, or None for a string (anything goes).
+
+        >>> import re
+        >>> bool(re.fullmatch(Param("n", "integer").pattern, "-3")), bool(re.fullmatch(Param("n", "integer").pattern, "3.0"))
+        (True, False)
+        """
+        return PATTERNS.get(self.type)
+
     def to_term(self, raw: str) -> Node:
         """Convert a raw string from a URL or command line into an RDF term of the declared type.
 
@@ -60,18 +89,37 @@ class Param:
         >>> Param("t", "iri").to_term("CL:0000034")
         rdflib.term.URIRef('http://purl.obolibrary.org/obo/CL_0000034')
         """
-        if self.type == "iri":
-            iri = expand(raw)
-            if iri is None or any(c in iri for c in ' <>"{}|\\^`'):
-                raise QueryError(f"parameter {self.name!r} needs an IRI or known CURIE, got {raw!r}")
-            return URIRef(iri)
         if self.type == "string":
             return Literal(raw)
-        datatype = {"integer": XSD.integer, "decimal": XSD.decimal, "boolean": XSD.boolean}[self.type]
-        literal = Literal(raw, datatype=datatype)
-        if literal.ill_typed or (self.type == "boolean" and raw not in ("true", "false")):
-            raise QueryError(f"parameter {self.name!r} needs a {self.type}, got {raw!r}")
-        return literal
+        # Checked before rdflib sees the value: rdflib logs a traceback for every ill-typed literal
+        # and reads "1e3" as a decimal, which XSD does not allow.
+        if self.pattern is None or re.fullmatch(self.pattern, raw) is None:
+            wanted = {"iri": "an IRI or known CURIE", "integer": "an integer"}.get(
+                self.type, f"a {self.type}"
+            )
+            raise QueryError(f"parameter {self.name!r} needs {wanted}, got {raw!r}")
+        if self.type == "iri":
+            iri = expand(raw)
+            if iri is None:  # pragma: no cover - the pattern admits known prefixes only
+                raise QueryError(f"parameter {self.name!r} needs an IRI or known CURIE, got {raw!r}")
+            return URIRef(iri)
+        return Literal(raw, datatype=_DATATYPES[self.type])
+
+    def json_default(self) -> str | int | float | bool | None:
+        """The default as the JSON value of the parameter's type (for API documents), or None.
+
+        >>> Param("n", "integer", default="10").json_default(), Param("b", "boolean", default="true").json_default()
+        (10, True)
+        """
+        if self.default is None:
+            return None
+        if self.type == "integer":
+            return int(self.default)
+        if self.type == "decimal":
+            return float(self.default)
+        if self.type == "boolean":
+            return self.default == "true"
+        return self.default
 
 
 @dataclass(frozen=True)
@@ -94,6 +142,12 @@ class Query:
     """For a violation query: how grave a returned row is, one of :data:`LEVELS`."""
     path: Path | None = field(default=None, compare=False)
     """The file the query was read from."""
+
+    @property
+    def kind(self) -> str:
+        """The kind of answer: :data:`~haironto.formats.GRAPH` for a ``construct-`` query, else
+        :data:`~haironto.formats.RESULTS` (SELECT or ASK), which decides the formats it can be sent in."""
+        return GRAPH if self.role == "construct" else RESULTS
 
     @property
     def role(self) -> str:
@@ -121,6 +175,53 @@ class Query:
                 values[name] = param.to_term(value)
         return values
 
+    def with_values(self, raw: dict[str, str] | None = None) -> str:
+        """The query text with its parameters' values written in a trailing ``VALUES`` clause.
+
+        This is the query as a person edits it (the query UI shows it): the values, defaults
+        included, are visible and changeable. Programs bind with :meth:`bindings` instead. Each
+        value is first typed by :meth:`bindings`, then written in SPARQL syntax by rdflib, so a
+        value can never change the query's structure. SPARQL joins a trailing ``VALUES`` after
+        grouping and before ordering and ``LIMIT``; as parameters are projected, that keeps the
+        rows whose parameter has the value, as binding it would.
+
+        Raises:
+            QueryError: as :meth:`bindings`.
+
+        >>> q = parse_query("#+ params:\\n#+   n: {type: integer, default: 2}\\nSELECT ?n {}", "two")
+        >>> print(q.with_values(), end="")
+        #+ params:
+        #+   n: {type: integer, default: 2}
+        SELECT ?n {}
+        VALUES ?n { 2 }
+        >>> q.with_values({"n": "5"}).endswith("VALUES ?n { 5 }\\n")
+        True
+        """
+        values = self.bindings(dict(raw or {}))
+        if not values:
+            return self.text
+        names = " ".join(f"?{name}" for name in values)
+        terms = " ".join(_sparql_term(term) for term in values.values())
+        clause = (
+            f"VALUES ?{next(iter(values))} {{ {terms} }}"
+            if len(values) == 1
+            else f"VALUES ({names}) {{ ({terms}) }}"
+        )
+        return self.text.rstrip("\n") + "\n" + clause + "\n"
+
+
+def _sparql_term(term: Node) -> str:
+    """A term in SPARQL syntax: integers, booleans and dotted decimals bare, the rest as rdflib writes them.
+
+    >>> _sparql_term(Literal("7", datatype=XSD.integer)), _sparql_term(Literal("5.", datatype=XSD.decimal))
+    ('7', '"5"^^<http://www.w3.org/2001/XMLSchema#decimal>')
+    """
+    if isinstance(term, Literal):
+        lexical = str(term)
+        if term.datatype in (XSD.integer, XSD.boolean) or (term.datatype == XSD.decimal and "." in lexical):
+            return lexical
+    return term.n3()
+
 
 def parse_query(text: str, name: str, path: Path | None = None) -> Query:
     """Parse a query file's text into a :class:`Query`.
@@ -147,6 +248,8 @@ def parse_query(text: str, name: str, path: Path | None = None) -> Query:
         if ptype not in PARAM_TYPES:
             raise QueryError(f"{path or name}: parameter {pname!r} has unknown type {ptype!r}")
         default = spec.get("default")
+        if isinstance(default, bool):  # YAML reads `default: true` as a bool; str() would give "True"
+            default = "true" if default else "false"
         params.append(
             Param(pname, ptype, spec.get("description", ""), None if default is None else str(default))
         )

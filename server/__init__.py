@@ -1,7 +1,8 @@
 """The HairOnto SPARQL service: a Flask application built by :func:`create_app`.
 
-Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description) and
-:mod:`.status` (``/health``). Term pages and the named-query API register here as they come.
+Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description, and the
+query UI for browsers), :mod:`.api` (``/api``, the curated queries as REST operations and their
+OpenAPI document), :mod:`.ui` (``/``, the landing page) and :mod:`.status` (``/health``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Queries one server process runs at once, each in its own worker process.
     "QUERY_WORKERS": 1,
+    # Folder of curated queries (*.rq) offered by /api and the query UI; None: the bundled queries/.
+    "QUERIES": None,
 }
 
 
@@ -54,8 +57,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Raises:
         BackendError: the backend cannot be opened or its workers cannot start.
         OntologyLoadError: a data file is missing or malformed.
+        QueryError: a curated query file is malformed.
     """
-    from . import sparql, status, store
+    from . import api, catalogue, security, sparql, status, store, ui
 
     app = Flask(__name__)
     configure(app.config, config)
@@ -68,7 +72,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         response.mimetype = "text/plain"
         return response
 
+    catalogue.init_app(app)  # before the backend starts its workers: a bad query file fails fast
     store.init_app(app)
+    security.init_app(app)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ui.bp)
     app.register_blueprint(status.bp)
     return app

@@ -65,6 +65,27 @@ def _single(fields: list[tuple[str, str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def query_fields(request: Request) -> list[tuple[str, str]]:
+    """The parameters of a request's query string, decoded strictly as UTF-8, in order.
+
+    Raises:
+        ProtocolError: bytes that are not UTF-8, or more than :data:`MAX_FIELDS` parameters.
+    """
+    return _decode_fields(request.query_string, "query string")
+
+
+def single(fields: list[tuple[str, str]], name: str) -> str | None:
+    """The one value of a parameter, or None when absent.
+
+    Raises:
+        ProtocolError: the parameter is given more than once.
+
+    >>> single([("a", "1"), ("b", "2")], "b"), single([], "b")
+    ('2', None)
+    """
+    return _single(fields, name)
+
+
 def _charset_is_utf8(request: Request) -> bool:
     charset = request.mimetype_params.get("charset")
     return charset is None or charset.lower().replace("_", "-") in ("utf-8", "utf8")

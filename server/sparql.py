@@ -1,10 +1,10 @@
-"""``/sparql``: the SPARQL 1.1 Protocol, query side, and the service description."""
+"""``/sparql``: the SPARQL 1.1 Protocol, query side, the service description, and the query UI for browsers."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, request
-from markupsafe import escape
 
+from haironto.backends import Result
 from haironto.errors import (
     BackendError,
     HairOntoError,
@@ -18,6 +18,7 @@ from haironto.formats import GRAPH, find_format
 from .description import describe_service
 from .protocol import ProtocolError, check_acceptable, effective_timeout, negotiate, read_operation
 from .store import get_service
+from .ui import query_page
 
 bp = Blueprint("sparql", __name__)
 
@@ -72,7 +73,7 @@ def endpoint() -> Response:
     if operation.update is not None:
         raise ReadOnlyError(READ_ONLY)
     if operation.query is None:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return service_description(operation.format)
         raise ProtocolError(400, "the request carries no 'query' parameter")
     service = get_service()
@@ -85,7 +86,17 @@ def endpoint() -> Response:
         default_graph_uris=operation.default_graph_uris,
         named_graph_uris=operation.named_graph_uris,
     )
-    fmt, media_type = negotiate(request, result.kind, operation.format)
+    return answer(result, operation.format)
+
+
+def answer(result: Result, format_param: str | None) -> Response:
+    """Write a query's answer in the format the client chose (``format``, else Accept), with the
+    row count and truncation headers. The named-query API answers through this too.
+
+    Raises:
+        ProtocolError: 406 when no acceptable format can hold this kind of answer.
+    """
+    fmt, media_type = negotiate(request, result.kind, format_param)
     response = Response(result.serialize(fmt), mimetype=media_type)
     if media_type.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"
@@ -117,7 +128,7 @@ def service_description(format_param: str | None) -> Response:
     if media_type is None:
         raise ProtocolError(406, f"the service description is available as: {', '.join(offers)}")
     if media_type == "text/html":
-        return Response(_placeholder_page(request.base_url), mimetype="text/html")
+        return query_page()
     fmt = find_format(media_type, GRAPH)
     assert fmt is not None
     graph = describe_service(request.base_url, get_service(), current_app.config.get("MAX_CONTENT_LENGTH"))
@@ -126,23 +137,3 @@ def service_description(format_param: str | None) -> Response:
     if media_type.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"
     return response
-
-
-def _placeholder_page(endpoint: str) -> str:
-    # The query UI (YASGUI, served from the package) replaces this page in a later release.
-    service = get_service()
-    title = escape(service.header.title or "HairOnto")
-    url = escape(endpoint)
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}: SPARQL endpoint</title></head>
-<body>
-<h1>{title}: SPARQL endpoint</h1>
-<p>This is a read-only SPARQL 1.1 endpoint at <code>{url}</code>. Send a query with
-<code>GET {url}?query=...</code> or a <code>POST</code> of <code>application/sparql-query</code>
-or a form. A query editor will be served here.</p>
-<p>The service description is available as
-<a href="{url}?format=turtle">Turtle</a> when requested with <code>Accept: text/turtle</code>.</p>
-<p>{service.stats.default_graph} triples; limits: {service.timeout:g} s
-and {service.max_rows} rows per query.</p>
-</body></html>
-"""

@@ -34,6 +34,9 @@ INFERRED_TTL = f"<{NANOFAT}> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <
 #: The version IRI the build stamps into the release header.
 VERSION_IRI = "https://w3id.org/haironto/releases/2026-11-25/haironto.owl"
 
+#: Curated-query files for the API tests: one of each parameter type, a CONSTRUCT, a QC rule, ...
+TEST_QUERIES = Path(__file__).resolve().parent / "data" / "queries"
+
 #: Limits of the app and the live server under test; small so the tests can reach them.
 TIMEOUT = 3.0
 MAX_ROWS = 50
@@ -84,6 +87,19 @@ def app(release: DataFiles) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def release_app() -> Iterator[Flask]:
+    """The service on the bundled release of the real ontology, for answers checked against the article."""
+    application = create_app({"TESTING": True, "BACKEND": "memory:", "QUERY_WORKERS": 1})
+    yield application
+    close_app(application)
+
+
+@pytest.fixture
+def release_client(release_app: Flask) -> FlaskClient:
+    return release_app.test_client()
 
 
 def free_port() -> int:
@@ -152,3 +168,26 @@ def mini() -> Graph:
 def runner() -> CliRunner:
     """A click runner for the ``haironto`` command."""
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def test_app(release: DataFiles) -> Iterator[Flask]:
+    """The service on mini.ttl with the test queries of tests/data/queries as its catalogue."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATA": [str(p) for p in release.asserted],
+            "DATA_FULL": [str(p) for p in release.full],
+            "TIMEOUT": TIMEOUT,
+            "MAX_ROWS": MAX_ROWS,
+            "QUERY_WORKERS": 1,
+            "QUERIES": str(TEST_QUERIES),
+        }
+    )
+    yield application
+    close_app(application)
+
+
+@pytest.fixture
+def test_client(test_app: Flask) -> FlaskClient:
+    return test_app.test_client()

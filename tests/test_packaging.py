@@ -49,6 +49,18 @@ def test_wheel_carries_ontology_queries_and_server(wheel):
     assert not any(n.startswith(("server/", "tests/")) for n in names), "no bare top-level packages"
 
 
+def test_wheel_carries_the_pages_and_the_bundled_yasgui(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    server = REPO_ROOT / "server"
+    for folder in ("templates", "static"):
+        for path in (server / folder).rglob("*"):
+            if path.is_file():
+                assert f"haironto/server/{path.relative_to(server).as_posix()}" in names, path
+    yasgui = {n.rsplit("/", 1)[1] for n in names if n.startswith("haironto/server/static/yasgui/")}
+    assert {"yasgui.min.js", "yasgui.min.css", "LICENSE.txt", "VERSION"} <= yasgui
+    assert not any(n.endswith(".map") or "node_modules" in n for n in names)
+
+
 def test_installed_wheel_finds_its_data_without_the_source_tree(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run(

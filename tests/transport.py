@@ -69,8 +69,9 @@ class FlaskTransport(Transport):
         all_headers = dict(headers or {})
         if content_type is not None:
             all_headers["Content-Type"] = content_type
-        response = self.client.open(path + query, method=method, data=body, headers=all_headers)
-        return Reply(response.status_code, Headers(response.headers), response.get_data())
+        # Closed once read: a static file's response holds the file open until then.
+        with self.client.open(path + query, method=method, data=body, headers=all_headers) as response:
+            return Reply(response.status_code, Headers(response.headers), response.get_data())
 
 
 class LiveTransport(Transport):
