@@ -23,7 +23,7 @@ from haironto.dataset import DataFiles, load_dataset
 from haironto.namespaces import ONTOLOGY_IRI
 from haironto.server import create_app
 from haironto.server.store import close_app
-from tests.data import MINI, NANOFAT
+from tests.data import MINI, NANOFAT, TERMS_EDGE
 from tests.transport import FlaskTransport, LiveTransport, Transport
 
 BACKENDS = ["memory:", "rdflib:"]
@@ -140,6 +140,12 @@ def http(request: pytest.FixtureRequest) -> Transport:
     if request.param == "flask":
         return FlaskTransport(request.getfixturevalue("client"))
     return LiveTransport(request.getfixturevalue("live_server"))
+
+
+@pytest.fixture(scope="session")
+def edge_release(release: DataFiles) -> DataFiles:
+    """The fixture release plus the term-page edge cases (tests/data/terms-edge.ttl) in both graphs."""
+    return DataFiles((*release.asserted, TERMS_EDGE), (*release.full, TERMS_EDGE))
 
 
 @pytest.fixture
