@@ -1,7 +1,8 @@
 """The HairOnto SPARQL service: a Flask application built by :func:`create_app`.
 
-Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description) and
-:mod:`.status` (``/health``). Term pages and the named-query API register here as they come.
+Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description),
+:mod:`.status` (``/health``) and :mod:`.documents` (the ontology documents at their IRIs and
+version IRIs). Term pages and the named-query API register here as they come.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         BackendError: the backend cannot be opened or its workers cannot start.
         OntologyLoadError: a data file is missing or malformed.
     """
-    from . import sparql, status, store
+    from . import documents, sparql, status, store
 
     app = Flask(__name__)
     configure(app.config, config)
@@ -71,4 +72,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(status.bp)
+    app.register_blueprint(documents.bp)
     return app

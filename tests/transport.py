@@ -70,7 +70,8 @@ class FlaskTransport(Transport):
         if content_type is not None:
             all_headers["Content-Type"] = content_type
         response = self.client.open(path + query, method=method, data=body, headers=all_headers)
-        return Reply(response.status_code, Headers(response.headers), response.get_data())
+        with response:  # a file-backed answer (send_file) holds the file open until closed
+            return Reply(response.status_code, Headers(response.headers), response.get_data())
 
 
 class LiveTransport(Transport):
