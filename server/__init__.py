@@ -1,8 +1,8 @@
 """The HairOnto SPARQL service: a Flask application built by :func:`create_app`.
 
 Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description),
-:mod:`.status` (``/health``) and :mod:`.documents` (the ontology documents at their IRIs and
-version IRIs). Term pages and the named-query API register here as they come.
+:mod:`.status` (``/health``), :mod:`.terms` (term IRIs: pages and RDF) and :mod:`.documents`
+(the ontology documents at their IRIs and version IRIs). The named-query API registers here as it comes.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         BackendError: the backend cannot be opened or its workers cannot start.
         OntologyLoadError: a data file is missing or malformed.
     """
-    from . import documents, sparql, status, store
+    from . import documents, sparql, status, store, terms
 
     app = Flask(__name__)
     configure(app.config, config)
@@ -70,7 +70,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         return response
 
     store.init_app(app)
+    terms.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(status.bp)
+    app.register_blueprint(terms.bp)
     app.register_blueprint(documents.bp)
     return app
