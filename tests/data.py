@@ -15,6 +15,7 @@ MINI = DATA_DIR / "mini.ttl"
 #: Edge cases for term pages (obsolete term, markup in labels, property, individual, negated claim),
 #: loaded together with mini.ttl.
 TERMS_EDGE = DATA_DIR / "terms-edge.ttl"
+W3ID_HTACCESS = REPO_ROOT / "w3id" / ".htaccess"
 
 # Terms of tests/data/mini.ttl.
 HAIRONTO_ = "https://w3id.org/haironto/HAIRONTO_"
