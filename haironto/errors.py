@@ -32,7 +32,24 @@ class QueryTimeoutError(QueryError):
 
 
 class UnknownTermError(HairOntoError):
-    """A term ID, CURIE or IRI does not name a term of the ontology."""
+    """A term ID, CURIE, IRI or label does not name a term of the ontology.
+
+    Args:
+        message: what was asked and why it names no term.
+        suggestions: IRIs of terms close to what was asked (by label, synonym or ID), best first.
+    """
+
+    def __init__(self, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions
+
+
+class MalformedTermError(UnknownTermError):
+    """A term ID that does not have the form ``HAIRONTO_`` followed by seven digits."""
+
+
+class UnknownDocumentError(HairOntoError):
+    """A release file or a release version that the service does not have."""
 
 
 class ReasonerError(HairOntoError):

@@ -44,6 +44,7 @@ FOOTNOTE = HAIRONTO["HAIRONTO_0000608"]  # xsd:integer: the article's footnote m
 IN_CONDITION = HAIRONTO["HAIRONTO_0000609"]  # the condition of the patients the claim is about
 IS_NEGATED = HAIRONTO["HAIRONTO_0000610"]  # xsd:boolean: the article states the opposite
 REPORTED_BY_STUDY = HAIRONTO["HAIRONTO_0000611"]  # the study the article credits
+COMPARED_WITH = HAIRONTO["HAIRONTO_0000612"]  # the treatment the article compares the subject with
 CLAIM_PROPERTIES = (
     CLAIM_SUBJECT,
     CLAIM_RELATION,
@@ -56,6 +57,7 @@ CLAIM_PROPERTIES = (
     IN_CONDITION,
     IS_NEGATED,
     REPORTED_BY_STUDY,
+    COMPARED_WITH,
 )
 
 #: A term ID: the prefix, an underscore (in IRIs) or colon (in CURIEs), then seven digits.

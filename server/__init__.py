@@ -2,7 +2,8 @@
 
 Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description, and the
 query UI for browsers), :mod:`.api` (``/api``, the curated queries as REST operations and their
-OpenAPI document), :mod:`.ui` (``/``, the landing page) and :mod:`.status` (``/health``).
+OpenAPI document), :mod:`.ui` (``/``, the landing page), :mod:`.status` (``/health``), :mod:`.terms`
+(term IRIs: pages and RDF) and :mod:`.documents` (the ontology documents at their IRIs and version IRIs).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         OntologyLoadError: a data file is missing or malformed.
         QueryError: a curated query file is malformed.
     """
-    from . import api, catalogue, security, sparql, status, store, ui
+    from . import api, catalogue, documents, security, sparql, status, store, terms, ui
 
     app = Flask(__name__)
     configure(app.config, config)
@@ -75,8 +76,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     catalogue.init_app(app)  # before the backend starts its workers: a bad query file fails fast
     store.init_app(app)
     security.init_app(app)
+    terms.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(status.bp)
+    app.register_blueprint(terms.bp)
+    app.register_blueprint(documents.bp)
     return app

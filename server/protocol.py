@@ -227,3 +227,45 @@ def check_acceptable(request: Request, format_param: str | None) -> None:
             f"none of the accepted media types ({request.headers['Accept']}) is supported; "
             f"SELECT/ASK: {supported(RESULTS)}; CONSTRUCT/DESCRIBE: {supported(GRAPH)}",
         )
+
+
+#: The name of the HTML representation in a ``format`` parameter or a file extension.
+HTML = "html"
+#: Media types a browser asks for a page with; the first labels the page.
+HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def negotiate_page(request: Request, format_param: str | None) -> tuple[Format | None, str]:
+    """Choose between a resource's HTML page and its RDF graph in one of the graph formats.
+
+    The ``format`` parameter (``html``, a graph format's name, extension or media type) wins over
+    Accept. HTML is offered first, so a browser, a client without Accept and ``*/*`` get the page;
+    an RDF client gets the graph format it prefers (q-values honoured).
+
+    Returns:
+        The graph format, or None for the HTML page; and the media type to label the answer with.
+
+    Raises:
+        ProtocolError: 406 when neither the page nor any graph format is acceptable.
+    """
+    offers: list[tuple[str, Format | None]] = [(m, None) for m in HTML_MEDIA_TYPES] + list(_offers(GRAPH))
+    available = f"{HTML_MEDIA_TYPES[0]}, {supported(GRAPH)}"
+    if format_param is not None:
+        if format_param.split(";")[0].strip().lower() in (HTML, *HTML_MEDIA_TYPES):
+            return None, HTML_MEDIA_TYPES[0]
+        fmt = find_format(format_param, GRAPH)
+        if fmt is None:
+            raise ProtocolError(
+                406, f"format '{format_param}' is not available; use one of: html, {available}"
+            )
+        return fmt, fmt.media_type
+    if not request.headers.get("Accept"):
+        return None, HTML_MEDIA_TYPES[0]
+    media_type = request.accept_mimetypes.best_match([m for m, _ in offers])
+    if media_type is None:
+        raise ProtocolError(
+            406,
+            f"none of the accepted media types ({request.headers['Accept']}) is available; supported: {available}",
+        )
+    chosen = dict(offers)[media_type]
+    return chosen, HTML_MEDIA_TYPES[0] if chosen is None else media_type

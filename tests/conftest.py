@@ -23,7 +23,7 @@ from haironto.dataset import DataFiles, load_dataset
 from haironto.namespaces import ONTOLOGY_IRI
 from haironto.server import create_app
 from haironto.server.store import close_app
-from tests.data import MINI, NANOFAT
+from tests.data import MINI, NANOFAT, TERMS_EDGE
 from tests.transport import FlaskTransport, LiveTransport, Transport
 
 BACKENDS = ["memory:", "rdflib:"]
@@ -156,6 +156,51 @@ def http(request: pytest.FixtureRequest) -> Transport:
     if request.param == "flask":
         return FlaskTransport(request.getfixturevalue("client"))
     return LiveTransport(request.getfixturevalue("live_server"))
+
+
+@pytest.fixture(scope="session")
+def edge_release(release: DataFiles) -> DataFiles:
+    """The fixture release plus the term-page edge cases (tests/data/terms-edge.ttl) in both graphs."""
+    return DataFiles((*release.asserted, TERMS_EDGE), (*release.full, TERMS_EDGE))
+
+
+@pytest.fixture(scope="session")
+def edge_app(edge_release: DataFiles) -> Iterator[Flask]:
+    """The service on the fixture release with the term-page edge cases."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATA": [str(p) for p in edge_release.asserted],
+            "DATA_FULL": [str(p) for p in edge_release.full],
+        }
+    )
+    yield application
+    close_app(application)
+
+
+@pytest.fixture(scope="session")
+def edge_live_server(edge_release: DataFiles, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture release with the term-page edge cases, served by `haironto serve` on loopback."""
+    args = ["--workers", "1"]
+    args += [arg for path in edge_release.asserted for arg in ("--data", str(path))]
+    args += [arg for path in edge_release.full for arg in ("--data-full", str(path))]
+    yield from start_server(tmp_path_factory.mktemp("edge-server"), args, {})
+
+
+@pytest.fixture(params=["flask", "live"])
+def edge_http(request: pytest.FixtureRequest) -> Transport:
+    """The edge-case service over each transport in turn: Flask's test client, then the real server."""
+    if request.param == "flask":
+        return FlaskTransport(request.getfixturevalue("edge_app").test_client())
+    return LiveTransport(request.getfixturevalue("edge_live_server"))
+
+
+@pytest.fixture(scope="session")
+def bundled_app() -> Iterator[Flask]:
+    """The service on the bundled release, the real ontology, as `haironto serve` serves it."""
+    application = create_app({"TESTING": True})
+    yield application
+    close_app(application)
 
 
 @pytest.fixture

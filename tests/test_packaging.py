@@ -46,6 +46,13 @@ def test_wheel_carries_ontology_queries_and_server(wheel):
     shipped_queries = {n for n in names if n.startswith("haironto/queries_data/") and n.endswith(".rq")}
     assert len(shipped_queries) == len(list((REPO_ROOT / "queries").rglob("*.rq")))
     assert "haironto/server/__init__.py" in names
+    for page_file in (
+        "templates/base.html",
+        "templates/term.html",
+        "templates/not_found.html",
+        "static/terms.css",
+    ):
+        assert f"haironto/server/{page_file}" in names
     assert not any(n.startswith(("server/", "tests/")) for n in names), "no bare top-level packages"
 
 
@@ -84,3 +91,30 @@ def test_installed_wheel_finds_its_data_without_the_source_tree(wheel, tmp_path)
     ontology, queries, count = result.stdout.split()
     assert ontology.startswith(str(target)) and queries.startswith(str(target))
     assert int(count) == len(list((REPO_ROOT / "queries").rglob("*.rq")))
+
+
+def test_installed_wheel_serves_term_pages_and_documents(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    probe = (
+        "from haironto.server import create_app\n"
+        "from haironto.server.store import close_app\n"
+        "app = create_app({'TESTING': True})\n"
+        "client = app.test_client()\n"
+        "page = client.get('/HAIRONTO_0000007', headers={'Accept': 'text/html'})\n"
+        "css = client.get('/static/terms.css')\n"
+        "owl = client.get('/haironto.owl')\n"
+        "print(page.status_code, css.status_code, owl.status_code, page.mimetype)\n"
+        "for reply in (page, css, owl): reply.close()\n"
+        "close_app(app)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "200", "200", "text/html"]

@@ -74,6 +74,16 @@ class FlaskTransport(Transport):
             return Reply(response.status_code, Headers(response.headers), response.get_data())
 
 
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    """Report a 3xx as it is, as Flask's test client does, instead of following it."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_KeepRedirects)
+
+
 class LiveTransport(Transport):
     def __init__(self, base: str) -> None:
         self.base = base
@@ -90,7 +100,7 @@ class LiveTransport(Transport):
         elif body is not None:
             request.add_header("Content-Type", "")
         try:
-            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as response:
+            with _OPENER.open(request, timeout=REQUEST_TIMEOUT) as response:
                 return Reply(response.status, Headers(list(response.headers.items())), response.read())
         except urllib.error.HTTPError as error:
             with error:
