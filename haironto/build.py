@@ -59,13 +59,21 @@ class BuildResult:
         return "\n".join(lines)
 
 
-def build(edit: Path | None = None, output: Path | None = None, *, version: str = __version__) -> BuildResult:
+def build(
+    edit: Path | None = None,
+    output: Path | None = None,
+    *,
+    version: str = __version__,
+    previous: Path | None = None,
+) -> BuildResult:
     """Build the release artifacts from the edit file.
 
     Args:
         edit: the ontology source; default: ``ontology/haironto-edit.ttl``.
         output: the folder to write to; default: ``ontology/``.
         version: the CalVer package version stamped into the headers.
+        previous: an artifact of the previous release; when given, QC also fails on IDs the
+            source deleted or reused (see :func:`haironto.deprecation.history_problems`).
 
     Returns:
         The result; ``result.ok`` is False when QC errors or the reasoner stopped the build.
@@ -79,7 +87,7 @@ def build(edit: Path | None = None, output: Path | None = None, *, version: str 
     release_date(version)
     output = _writable_folder(output or ontology_dir())
     asserted = load_graph(edit or edit_file())
-    qc = check_graph(asserted)
+    qc = check_graph(asserted, previous=load_graph(previous) if previous is not None else None)
     if qc.fails("ERROR"):
         return BuildResult(qc)
     reasoning = reason(asserted, BUILD_REASONER)
