@@ -28,10 +28,13 @@ build: install ## Build the release artifacts from ontology/haironto-edit.ttl
 check: install ## Run the QC report on the ontology
 	$(BIN)/haironto check
 
+release: install ## Publish the dated release of the package version into releases/ (never overwrites)
+	$(BIN)/haironto release
+
 reason: install ## Check consistency with HermiT and Pellet
 	$(BIN)/haironto reason
 
 serve: install ## Serve the SPARQL endpoint on http://127.0.0.1:8000/sparql (gunicorn)
 	$(BIN)/haironto serve
 
-.PHONY: help install test lint build check reason serve
+.PHONY: help install test lint build check release reason serve

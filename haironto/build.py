@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from haironto import __version__
+from haironto import __version__, docs, mappings
 from haironto.artifacts import ARTIFACTS, EXPORT_FORMATS, artifact_graph, release_date
 from haironto.check import Report, check_graph
 from haironto.errors import HairOntoError
@@ -55,7 +55,7 @@ class BuildResult:
                 )
         if self.files:
             lines.append(f"wrote {len(self.files)} files to {self.files[0].parent}:")
-            lines += [f"  {path.name}" for path in self.files]
+            lines += [f"  {path.relative_to(self.files[0].parent).as_posix()}" for path in self.files]
         return "\n".join(lines)
 
 
@@ -98,7 +98,8 @@ def build(
 
 
 def write_release(asserted: Graph, inferred: Graph, output: Path, version: str) -> list[Path]:
-    """Write every artifact of :data:`~haironto.artifacts.ARTIFACTS` in every export format.
+    """Write every artifact of :data:`~haironto.artifacts.ARTIFACTS` in every export format, then
+    the mapping set (SSSOM TSV) and the HTML documentation of the primary artifact.
 
     Args:
         asserted: the source's axioms.
@@ -107,7 +108,7 @@ def write_release(asserted: Graph, inferred: Graph, output: Path, version: str) 
         version: the CalVer package version stamped into the headers.
 
     Returns:
-        The paths written, in artifact then format order.
+        The paths written: artifacts in build then format order, the mapping set, the documentation.
 
     Raises:
         HairOntoError: the folder cannot be created or written.
@@ -119,6 +120,10 @@ def write_release(asserted: Graph, inferred: Graph, output: Path, version: str) 
             graph = artifact_graph(asserted, inferred, artifact, version)
             for suffix in EXPORT_FORMATS:
                 written.append(WRITERS[suffix].dump(graph, output / f"{artifact.name}.{suffix}"))
+        # The primary artifact (the last one) is what the mapping set and the documentation describe.
+        version_iri = str(ARTIFACTS[-1].version_iri(version))
+        written.append(mappings.dump(graph, output / mappings.MAPPINGS_FILE, version_iri))
+        written.append(docs.dump(graph, output / docs.DOC_DIR))
     except OSError as error:
         raise HairOntoError(f"cannot write the release to {output}: {error.strerror}") from None
     return written

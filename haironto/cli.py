@@ -200,8 +200,19 @@ previous_option = click.option(
     "--previous",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="An artifact of the previous release, for the deleted-id and reused-id rules.",
+    help="An artifact of the previous release, for the deleted-id and reused-id rules.  "
+    "[default: the latest published release, when --edit is not given]",
 )
+
+
+def _previous(edit: Path | None, previous: Path | None) -> Path | None:
+    # The release history belongs to the bundled source; another file is compared only on request.
+    if previous is not None or edit is not None:
+        return previous
+    from haironto.releases import latest_release
+
+    latest = latest_release()
+    return latest.artifact() if latest else None
 
 
 @main.command("build")
@@ -219,7 +230,7 @@ def build_command(edit: Path | None, output: Path | None, previous: Path | None)
     """
     from haironto.build import build
 
-    result = build(edit, output, previous=previous)
+    result = build(edit, output, previous=_previous(edit, previous))
     click.echo(result.to_text())
     raise SystemExit(EXIT_OK if result.ok else EXIT_PROBLEMS)
 
@@ -277,7 +288,7 @@ def check_command(edit: Path | None, output_format: str, fail_on: str, previous:
     Exit codes: 0 conforms; 1 violations at or above --fail-on;
     2 load or configuration error (unreadable file, bad query).
     """
-    report = check(edit, previous=previous)
+    report = check(edit, previous=_previous(edit, previous))
     click.echo(report.format(output_format), nl=False)
     click.echo(f"haironto check: {report.summary()}", err=True)
     raise SystemExit(EXIT_PROBLEMS if report.fails(fail_on) else EXIT_OK)

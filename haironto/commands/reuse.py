@@ -1,8 +1,9 @@
-"""Commands for reusers of the ontology: ``extract`` and ``diff``.
+"""Commands for reusers of the ontology: ``release``, ``extract``, ``diff`` and ``mappings``.
 
 Each is a few lines around one library function; heavy modules are imported inside the command.
-Exit codes as everywhere: 0 success; 1 problems found; 2 usage, load or configuration error (an
-unknown term, a missing file, no OWL API for a locality module).
+Exit codes as everywhere: 0 success; 1 problems found (QC or reasoner stopped a release, a
+published release would be overwritten); 2 usage, load or configuration error (an unknown term,
+a missing file, no OWL API for a locality module).
 """
 
 from __future__ import annotations
@@ -11,7 +12,53 @@ from pathlib import Path
 
 import click
 
-from haironto.commands.common import reports_errors
+from haironto.commands.common import EXIT_OK, EXIT_PROBLEMS, reports_errors
+
+
+@click.command("release")
+@click.option(
+    "--date", default=None, help="YYYY-MM-DD; must equal the package version.  [default: the package version]"
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The releases folder.  [default: releases/]",
+)
+@click.option(
+    "--edit",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The ontology source.  [default: ontology/haironto-edit.ttl]",
+)
+@reports_errors
+def release_command(date: str | None, output: Path | None, edit: Path | None) -> None:
+    """Publish a dated, immutable release of every artifact into releases/YYYY-MM-DD/.
+
+    \b
+    Builds (QC with the deleted/reused-ID rules against the previous release, HermiT), writes
+    the artifacts, mapping set, documentation and a Protege catalog, adds a CHANGELOG.md section
+    from the semantic diff and lists the release in ontology/catalog-v001.xml.
+    Exit codes: 0 published; 1 the build stopped, or that date is already published;
+    2 load or configuration error (a date other than the package version's ...).
+    """
+    from haironto.releases import ReleaseExistsError, make_release
+    from haironto.resources import ontology_dir
+
+    changelog = ontology_dir().parent / "CHANGELOG.md"
+    try:
+        result = make_release(
+            date,
+            output,
+            edit=edit,
+            changelog=changelog if changelog.is_file() else None,
+            catalog_folder=ontology_dir(),
+        )
+    except ReleaseExistsError as error:
+        click.echo(f"haironto: {error}", err=True)
+        raise SystemExit(EXIT_PROBLEMS) from None
+    click.echo(result.to_text())
+    raise SystemExit(EXIT_OK if result.ok else EXIT_PROBLEMS)
 
 
 @click.command("extract")
@@ -103,4 +150,36 @@ def diff_command(old: Path, new: Path, output_format: str) -> None:
     click.echo(diff_files(old, new).format(output_format), nl=False)
 
 
-COMMANDS = (extract_command, diff_command)
+@click.command("mappings")
+@click.option(
+    "--ontology",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The ontology whose mappings to export.  [default: ontology/haironto.ttl]",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write.  [default: stdout]",
+)
+@reports_errors
+def mappings_command(ontology: Path | None, output: Path | None) -> None:
+    """Export the ontology's external mappings as an SSSOM TSV mapping set."""
+    from rdflib.namespace import OWL
+
+    from haironto import mappings
+    from haironto.artifacts import ontology_iri
+    from haironto.load import load_graph
+    from haironto.resources import ontology_dir
+
+    graph = load_graph(ontology or ontology_dir() / "haironto.ttl")
+    version = graph.value(ontology_iri(graph), OWL.versionIRI)
+    text = mappings.dumps(graph, str(version) if version else "")
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8", newline="\n")
+
+
+COMMANDS = (release_command, extract_command, diff_command, mappings_command)
