@@ -28,6 +28,9 @@ build: install ## Build the release artifacts from ontology/haironto-edit.ttl
 check: install ## Run the QC report on the ontology
 	$(BIN)/haironto check
 
+release: install ## Publish the dated release of the package version into releases/ (never overwrites)
+	$(BIN)/haironto release
+
 reason: install ## Check consistency with HermiT and Pellet
 	$(BIN)/haironto reason
 
@@ -37,4 +40,4 @@ serve: install ## Serve the SPARQL endpoint on http://127.0.0.1:8000/sparql (gun
 yasgui: ## Refresh the bundled YASGUI from npm (YASGUI_VERSION=x.y.z for another version)
 	scripts/update-yasgui.sh $(YASGUI_VERSION)
 
-.PHONY: help install test lint build check reason serve yasgui
+.PHONY: help install test lint build check release reason serve yasgui

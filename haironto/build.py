@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from haironto import __version__
+from haironto import __version__, docs, mappings
 from haironto.artifacts import ARTIFACTS, EXPORT_FORMATS, artifact_graph, release_date
 from haironto.check import Report, check_graph
 from haironto.errors import HairOntoError
@@ -55,17 +55,25 @@ class BuildResult:
                 )
         if self.files:
             lines.append(f"wrote {len(self.files)} files to {self.files[0].parent}:")
-            lines += [f"  {path.name}" for path in self.files]
+            lines += [f"  {path.relative_to(self.files[0].parent).as_posix()}" for path in self.files]
         return "\n".join(lines)
 
 
-def build(edit: Path | None = None, output: Path | None = None, *, version: str = __version__) -> BuildResult:
+def build(
+    edit: Path | None = None,
+    output: Path | None = None,
+    *,
+    version: str = __version__,
+    previous: Path | None = None,
+) -> BuildResult:
     """Build the release artifacts from the edit file.
 
     Args:
         edit: the ontology source; default: ``ontology/haironto-edit.ttl``.
         output: the folder to write to; default: ``ontology/``.
         version: the CalVer package version stamped into the headers.
+        previous: an artifact of the previous release; when given, QC also fails on IDs the
+            source deleted or reused (see :func:`haironto.deprecation.history_problems`).
 
     Returns:
         The result; ``result.ok`` is False when QC errors or the reasoner stopped the build.
@@ -79,7 +87,7 @@ def build(edit: Path | None = None, output: Path | None = None, *, version: str 
     release_date(version)
     output = _writable_folder(output or ontology_dir())
     asserted = load_graph(edit or edit_file())
-    qc = check_graph(asserted)
+    qc = check_graph(asserted, previous=load_graph(previous) if previous is not None else None)
     if qc.fails("ERROR"):
         return BuildResult(qc)
     reasoning = reason(asserted, BUILD_REASONER)
@@ -90,7 +98,8 @@ def build(edit: Path | None = None, output: Path | None = None, *, version: str 
 
 
 def write_release(asserted: Graph, inferred: Graph, output: Path, version: str) -> list[Path]:
-    """Write every artifact of :data:`~haironto.artifacts.ARTIFACTS` in every export format.
+    """Write every artifact of :data:`~haironto.artifacts.ARTIFACTS` in every export format, then
+    the mapping set (SSSOM TSV) and the HTML documentation of the primary artifact.
 
     Args:
         asserted: the source's axioms.
@@ -99,7 +108,7 @@ def write_release(asserted: Graph, inferred: Graph, output: Path, version: str) 
         version: the CalVer package version stamped into the headers.
 
     Returns:
-        The paths written, in artifact then format order.
+        The paths written: artifacts in build then format order, the mapping set, the documentation.
 
     Raises:
         HairOntoError: the folder cannot be created or written.
@@ -111,6 +120,10 @@ def write_release(asserted: Graph, inferred: Graph, output: Path, version: str) 
             graph = artifact_graph(asserted, inferred, artifact, version)
             for suffix in EXPORT_FORMATS:
                 written.append(WRITERS[suffix].dump(graph, output / f"{artifact.name}.{suffix}"))
+        # The primary artifact (the last one) is what the mapping set and the documentation describe.
+        version_iri = str(ARTIFACTS[-1].version_iri(version))
+        written.append(mappings.dump(graph, output / mappings.MAPPINGS_FILE, version_iri))
+        written.append(docs.dump(graph, output / docs.DOC_DIR))
     except OSError as error:
         raise HairOntoError(f"cannot write the release to {output}: {error.strerror}") from None
     return written

@@ -22,6 +22,7 @@ from rdflib.namespace import OWL, RDF, SKOS
 from rdflib.term import Node
 
 from haironto.convert import from_oxigraph, to_quads
+from haironto.deprecation import history_problems
 from haironto.errors import OntologyLoadError, QueryError
 from haironto.load import load_graph
 from haironto.namespaces import BASE, OBOINOWL, PREFIX_MAP, TERM_ID, expand
@@ -36,6 +37,8 @@ PYTHON_RULES: dict[str, tuple[str, str]] = {
     "xref-predicate-mismatch": ("ERROR", "a mapping's target is verified, but with another predicate"),
     "relation-unknown": ("ERROR", "an RO, BFO, IAO, OMO or oboInOwl IRI is not in relations.tsv"),
     "relation-unverified": ("ERROR", "an RO, BFO, IAO, OMO or oboInOwl IRI is a verified=no row"),
+    "deleted-id": ("ERROR", "an ID of the previous release is no longer declared (obsolete it instead)"),
+    "reused-id": ("ERROR", "a published ID changed kind, or an obsolete ID is live again"),
 }
 
 #: The mapping predicates whose targets must be verified rows with the same predicate.
@@ -183,25 +186,40 @@ def _read_tsv(path: Path, needed: tuple[str, ...]) -> list[dict[str, str]]:
     return rows
 
 
-def check(path: Path | None = None, *, queries: Path | None = None, references: Path | None = None) -> Report:
+def check(
+    path: Path | None = None,
+    *,
+    queries: Path | None = None,
+    references: Path | None = None,
+    previous: Path | None = None,
+) -> Report:
     """Load an ontology file and check it.
 
     Args:
         path: the file to check; default: the edit file. Release artifacts work too.
         queries: the folder of ``*-violation.rq`` files; default: the bundled queries.
         references: the folder of the reference tables; default: ``ontology/reference/``.
+        previous: the previous release (any artifact with the asserted axioms); when given,
+            the ``deleted-id`` and ``reused-id`` rules compare the file with it.
 
     Raises:
         OntologyLoadError: the file or a reference table cannot be read.
         QueryError: a violation query is malformed.
     """
     path = path or edit_file()
-    report = check_graph(load_graph(path), queries=queries, references=references)
+    before = load_graph(previous) if previous is not None else None
+    report = check_graph(load_graph(path), queries=queries, references=references, previous=before)
     return Report(report.violations, source=str(path))
 
 
-def check_graph(graph: Graph, *, queries: Path | None = None, references: Path | None = None) -> Report:
-    """Check a graph against every violation query and Python rule.
+def check_graph(
+    graph: Graph,
+    *,
+    queries: Path | None = None,
+    references: Path | None = None,
+    previous: Graph | None = None,
+) -> Report:
+    """Check a graph against every violation query and Python rule (and the previous release, if given).
 
     >>> from rdflib import Graph
     >>> g = Graph().parse(data="<https://w3id.org/haironto/HAIRONTO_1> a <urn:x> .", format="turtle")
@@ -219,6 +237,11 @@ def check_graph(graph: Graph, *, queries: Path | None = None, references: Path |
             violations.extend(_run_violation_query(graph, store, query))
     violations.extend(_check_xrefs(graph, tables))
     violations.extend(_check_relations(graph, tables))
+    if previous is not None:
+        for problem in history_problems(graph, previous):
+            violations.append(
+                _python_violation(graph, problem.rule, problem.term, None, Literal(problem.detail))
+            )
     return Report(tuple(sorted(set(violations), key=Violation.sort_key)))
 
 

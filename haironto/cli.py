@@ -6,39 +6,22 @@ unsatisfiable classes); 2 a usage, load or configuration error (bad file, no Jav
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
 from haironto import __version__
 from haironto.check import FORMATS as REPORT_FORMATS
 from haironto.check import check
+from haironto.commands import reuse
+from haironto.commands.common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, reports_errors
 from haironto.dataset import DataFiles
-from haironto.errors import HairOntoError, QueryError
+from haironto.errors import QueryError
 from haironto.formats import FORMATS, RESULTS, formats_of
 from haironto.querying import run_query
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_ERROR = 2
-
-
-def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a :class:`HairOntoError` into one line on stderr and exit code 2, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except HairOntoError as error:
-            click.echo(f"haironto: error: {error}", err=True)
-            raise SystemExit(EXIT_ERROR) from None
-
-    return wrapper
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_PROBLEMS", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -213,11 +196,31 @@ output_option = click.option(
 )
 
 
+previous_option = click.option(
+    "--previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="An artifact of the previous release, for the deleted-id and reused-id rules.  "
+    "[default: the latest published release, when --edit is not given]",
+)
+
+
+def _previous(edit: Path | None, previous: Path | None) -> Path | None:
+    # The release history belongs to the bundled source; another file is compared only on request.
+    if previous is not None or edit is not None:
+        return previous
+    from haironto.releases import latest_release
+
+    latest = latest_release()
+    return latest.artifact() if latest else None
+
+
 @main.command("build")
 @edit_option
 @output_option
+@previous_option
 @reports_errors
-def build_command(edit: Path | None, output: Path | None) -> None:
+def build_command(edit: Path | None, output: Path | None, previous: Path | None) -> None:
     """Parse, QC-check, reason over (HermiT) and serialize the ontology into release artifacts.
 
     \b
@@ -227,7 +230,7 @@ def build_command(edit: Path | None, output: Path | None) -> None:
     """
     from haironto.build import build
 
-    result = build(edit, output)
+    result = build(edit, output, previous=_previous(edit, previous))
     click.echo(result.to_text())
     raise SystemExit(EXIT_OK if result.ok else EXIT_PROBLEMS)
 
@@ -275,8 +278,9 @@ def reason_command(reasoner: str, ontology: Path | None, as_json: bool) -> None:
     show_default=True,
     help="The least severe level that fails the check.",
 )
+@previous_option
 @reports_errors
-def check_command(edit: Path | None, output_format: str, fail_on: str) -> None:
+def check_command(edit: Path | None, output_format: str, fail_on: str, previous: Path | None) -> None:
     """Run the QC report (queries/qc/*-violation.rq and the reference-table checks).
 
     \b
@@ -284,7 +288,11 @@ def check_command(edit: Path | None, output_format: str, fail_on: str) -> None:
     Exit codes: 0 conforms; 1 violations at or above --fail-on;
     2 load or configuration error (unreadable file, bad query).
     """
-    report = check(edit)
+    report = check(edit, previous=_previous(edit, previous))
     click.echo(report.format(output_format), nl=False)
     click.echo(f"haironto check: {report.summary()}", err=True)
     raise SystemExit(EXIT_PROBLEMS if report.fails(fail_on) else EXIT_OK)
+
+
+for _command in reuse.COMMANDS:
+    main.add_command(_command)

@@ -1,8 +1,8 @@
 """The ontology documents published at the ontology IRIs and at the dated version IRIs.
 
 Only the release files that ``haironto build`` writes (every artifact in every export format,
-see :mod:`haironto.artifacts`) are documents, looked up by exact name: no path a client sends
-ever reaches the file system.
+see :mod:`haironto.artifacts`, and the SSSOM mapping set) are documents, looked up by exact name:
+no path a client sends ever reaches the file system.
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ from pathlib import Path
 from haironto import __version__
 from haironto.artifacts import ARTIFACTS, EXPORT_FORMATS, release_date
 from haironto.errors import UnknownDocumentError
+from haironto.mappings import MAPPINGS_FILE
 from haironto.namespaces import version_iri
 from haironto.resources import ontology_dir
 from haironto.writers import WRITERS
 
+#: SSSOM TSV is tab-separated values with a commented YAML header.
+SSSOM_MEDIA_TYPE = "text/tab-separated-values"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -39,7 +42,8 @@ def document_names() -> tuple[str, ...]:
     >>> document_names()[:3]
     ('haironto-base.owl', 'haironto-base.ttl', 'haironto-base.jsonld')
     """
-    return tuple(f"{artifact.name}.{extension}" for artifact in ARTIFACTS for extension in EXPORT_FORMATS)
+    artifacts = (f"{artifact.name}.{extension}" for artifact in ARTIFACTS for extension in EXPORT_FORMATS)
+    return (*artifacts, MAPPINGS_FILE)
 
 
 def release_version() -> str:
@@ -83,4 +87,6 @@ def find_document(name: str, version: str | None = None, directory: Path | None 
         raise UnknownDocumentError(
             f"{name} is not in this installation ({path} is missing; run `haironto build`)"
         )
+    if name == MAPPINGS_FILE:
+        return Document(name, path, SSSOM_MEDIA_TYPE)
     return Document(name, path, WRITERS[name.rsplit(".", 1)[1]].media_type)

@@ -27,3 +27,8 @@ def queries_dir() -> Path:
 def edit_file() -> Path:
     """The hand-edited ontology source, the only ontology file a person edits."""
     return ontology_dir() / "haironto-edit.ttl"
+
+
+def releases_dir() -> Path:
+    """The folder of published releases, one ``YYYY-MM-DD`` folder each."""
+    return _data_dir("releases_data", "releases")

@@ -45,6 +45,7 @@ XML_PREFIXES: dict[str, str] = {
 TURTLE_PREFIXES: dict[str, str] = {
     **{prefix: namespace for prefix, namespace in XML_PREFIXES.items() if prefix != "haironto"},
     **PREFIX_MAP,
+    "prov": "http://www.w3.org/ns/prov#",
 }
 
 

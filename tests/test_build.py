@@ -24,6 +24,8 @@ from tests.test_writers import owlready_graph, without_trailing_slashes
 ARTIFACT_NAMES = ("haironto-base", "haironto-full", "haironto")
 FORMATS = {"owl": "xml", "ttl": "turtle", "jsonld": "json-ld"}
 RELEASE_FILES = sorted(f"{name}.{suffix}" for name in ARTIFACT_NAMES for suffix in FORMATS)
+#: Written beside the artifacts: the SSSOM mapping set and the documentation page.
+COMPANIONS = ["haironto-mappings.sssom.tsv", "doc/index.html"]
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +43,9 @@ def load(folder, name, suffix) -> Graph:
 def test_every_artifact_is_written_in_every_format(release):
     result, folder = release
     assert result.ok
-    assert sorted(path.name for path in result.files) == RELEASE_FILES
-    assert sorted(path.name for path in folder.iterdir()) == RELEASE_FILES
+    written = sorted(path.relative_to(folder).as_posix() for path in result.files)
+    assert written == sorted(RELEASE_FILES + COMPANIONS)
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == written
 
 
 @pytest.mark.reasoner
@@ -157,14 +160,16 @@ def test_qc_warnings_are_shown_but_do_not_stop_the_build(runner, mini, tmp_path)
     result = runner.invoke(main, ["build", "--edit", str(source), "--output", str(tmp_path / "release")])
     assert result.exit_code == 0
     assert "WARN\tlabel-language\tHAIRONTO:9000002\trdfs:label\tcélula@es" in result.stdout
-    assert len(list((tmp_path / "release").iterdir())) == len(RELEASE_FILES)
+    assert len([p for p in (tmp_path / "release").rglob("*") if p.is_file()]) == len(
+        RELEASE_FILES + COMPANIONS
+    )
 
 
 @pytest.mark.reasoner
 def test_cli_build_exit_0(runner, tmp_path):
     result = runner.invoke(main, ["build", "--edit", str(MINI), "--output", str(tmp_path)])
     assert result.exit_code == 0
-    assert f"wrote 9 files to {tmp_path}" in result.stdout
+    assert f"wrote {len(RELEASE_FILES + COMPANIONS)} files to {tmp_path}" in result.stdout
 
 
 def test_an_unwritable_output_is_exit_2_before_reasoning(runner, tmp_path):

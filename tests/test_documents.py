@@ -20,6 +20,7 @@ FORMATS = {
     "jsonld": ("application/ld+json", "json-ld"),
 }
 RELEASE_FILES = sorted(p.name for p in ontology_dir().glob("haironto*.*") if p.name != "haironto-edit.ttl")
+RDF_FILES = [name for name in RELEASE_FILES if not name.endswith(".tsv")]
 
 
 @cache
@@ -32,11 +33,17 @@ def version_path(name: str) -> str:
     return "/" + version_iri[len(BASE) :]
 
 
+def test_the_mapping_set_is_served_as_tsv(http):
+    reply = http.get("/haironto-mappings.sssom.tsv")
+    assert reply.status == 200 and reply.mimetype == "text/tab-separated-values"
+    assert reply.body == (ontology_dir() / "haironto-mappings.sssom.tsv").read_bytes()
+
+
 def test_the_documents_are_the_release_files():
     assert sorted(document_names()) == RELEASE_FILES
 
 
-@pytest.mark.parametrize("name", RELEASE_FILES)
+@pytest.mark.parametrize("name", RDF_FILES)
 def test_each_release_file_is_served_at_its_ontology_iri(http, name):
     reply = http.get(f"/{name}")
     media_type, parser = FORMATS[name.rsplit(".", 1)[1]]

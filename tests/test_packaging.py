@@ -43,6 +43,11 @@ def test_wheel_carries_ontology_queries_and_server(wheel):
             assert f"{artifact}.{extension}" in ontology
     assert "haironto-edit.ttl" in ontology
     assert "reference/xrefs.sssom.tsv" in ontology
+    assert {"haironto-mappings.sssom.tsv", "doc/index.html", "catalog-v001.xml"} <= ontology
+    released = {
+        n.removeprefix("haironto/releases_data/") for n in names if n.startswith("haironto/releases_data/")
+    }
+    assert {"2026-11-25/haironto.owl", "2026-11-25/doc/index.html", "2026-11-25/catalog-v001.xml"} <= released
     shipped_queries = {n for n in names if n.startswith("haironto/queries_data/") and n.endswith(".rq")}
     assert len(shipped_queries) == len(list((REPO_ROOT / "queries").rglob("*.rq")))
     assert "haironto/server/__init__.py" in names
@@ -78,8 +83,10 @@ def test_installed_wheel_finds_its_data_without_the_source_tree(wheel, tmp_path)
     probe = (
         "from haironto.resources import ontology_dir, queries_dir\n"
         "from haironto.queries import load_catalogue\n"
+        "from haironto.releases import published_releases\n"
         "print(ontology_dir()); print(queries_dir()); print(len(load_catalogue()))\n"
         "assert (ontology_dir() / 'haironto.ttl').is_file()\n"
+        "assert [r.date for r in published_releases()][:1] == ['2026-11-25'], published_releases()\n"
     )
     # The wheel comes first on the path; dependencies come from this environment. Run outside the
     # repository so that the source tree cannot be imported by accident.

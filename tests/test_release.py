@@ -26,6 +26,8 @@ from haironto.resources import edit_file, ontology_dir
 from tests.data import REPO_ROOT, SHARED_DIR
 
 RELEASE_FILES = sorted(p.name for p in ontology_dir().glob("haironto*.*") if p.name != "haironto-edit.ttl")
+#: Everything the build writes, documentation included, by path relative to the folder.
+BUILT_FILES = sorted([*RELEASE_FILES, "doc/index.html"])
 
 
 def term(number: str) -> URIRef:
@@ -50,8 +52,8 @@ def edited(*triples) -> Graph:
 def test_committed_release_is_what_the_source_builds(tmp_path):
     result = build(edit_file(), tmp_path)
     assert result.ok, result.to_text()
-    built = sorted(p.name for p in tmp_path.iterdir())
-    assert built == RELEASE_FILES
+    built = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert built == BUILT_FILES
     for name in built:
         assert (tmp_path / name).read_bytes() == (ontology_dir() / name).read_bytes(), (
             f"ontology/{name} is stale: run `haironto build`"
@@ -180,7 +182,7 @@ def test_release_files_are_listed_in_the_readme():
 
 
 def test_the_ontology_folder_holds_only_known_files():
-    expected = {*RELEASE_FILES, "haironto-edit.ttl", "README.md", "reference"}
+    expected = {*RELEASE_FILES, "haironto-edit.ttl", "README.md", "reference", "doc"}
     assert {p.name for p in Path(ontology_dir()).iterdir()} <= expected | {"catalog-v001.xml"}
 
 
