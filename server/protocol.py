@@ -185,6 +185,20 @@ def negotiate(request: Request, kind: str, format_param: str | None) -> tuple[Fo
     return dict(offers)[media_type], media_type
 
 
+def preferences(request: Request, format_param: str | None) -> dict[str, tuple[Format, str] | None]:
+    """The format and media type :func:`negotiate` would choose for each kind, None where it refuses.
+
+    Known before the query runs, so the engine can write the answer in its final format.
+    """
+    chosen: dict[str, tuple[Format, str] | None] = {}
+    for kind in (RESULTS, GRAPH):
+        try:
+            chosen[kind] = negotiate(request, kind, format_param)
+        except ProtocolError:
+            chosen[kind] = None
+    return chosen
+
+
 def check_acceptable(request: Request, format_param: str | None) -> None:
     """Refuse, before running a query, a request whose answer could not be written in any case.
 

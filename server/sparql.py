@@ -13,10 +13,17 @@ from haironto.errors import (
     QueryTimeoutError,
     ReadOnlyError,
 )
-from haironto.formats import GRAPH, find_format
+from haironto.formats import GRAPH, RESULTS, Format, find_format
 
 from .description import describe_service
-from .protocol import ProtocolError, check_acceptable, effective_timeout, negotiate, read_operation
+from .protocol import (
+    ProtocolError,
+    check_acceptable,
+    effective_timeout,
+    negotiate,
+    preferences,
+    read_operation,
+)
 from .store import get_service
 
 bp = Blueprint("sparql", __name__)
@@ -78,14 +85,18 @@ def endpoint() -> Response:
     service = get_service()
     g.timeout = effective_timeout(operation.timeout, service.timeout)
     check_acceptable(request, operation.format)
+    chosen = preferences(request, operation.format)
     result = service.backend.query(
         operation.query,
         timeout=g.timeout,
         max_rows=service.max_rows,
         default_graph_uris=operation.default_graph_uris,
         named_graph_uris=operation.named_graph_uris,
+        # The engine writes the answer in its final format, so this process only passes bytes on.
+        results_format=_name(chosen[RESULTS]),
+        graph_format=_name(chosen[GRAPH]),
     )
-    fmt, media_type = negotiate(request, result.kind, operation.format)
+    fmt, media_type = chosen[result.kind] or negotiate(request, result.kind, operation.format)
     response = Response(result.serialize(fmt), mimetype=media_type)
     if media_type.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"
@@ -94,6 +105,10 @@ def endpoint() -> Response:
         response.headers[ROWS_HEADER] = str(count)
     response.headers[TRUNCATED_HEADER] = "true" if result.truncated else "false"
     return response
+
+
+def _name(choice: tuple[Format, str] | None) -> str | None:
+    return None if choice is None else choice[0].name
 
 
 def service_description(format_param: str | None) -> Response:
