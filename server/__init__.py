@@ -1,7 +1,8 @@
 """The HairOnto SPARQL service: a Flask application built by :func:`create_app`.
 
-Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description) and
-:mod:`.status` (``/health``). Term pages and the named-query API register here as they come.
+Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description),
+:mod:`.status` (``/health``) and :mod:`.metrics` (``/metrics``). Term pages and the named-query
+API register here as they come. Every response passes :mod:`.cors` and :mod:`.compression`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Queries one server process runs at once, each in its own worker process.
     "QUERY_WORKERS": 1,
+    # The answer cache of each server process: most answers, and most bytes of answers, it keeps.
+    "CACHE_ENTRIES": 1024,
+    "CACHE_BYTES": 64 * 1024 * 1024,
+    # Answers of at least this many bytes are gzipped for clients that accept it; -1: never.
+    "GZIP_THRESHOLD": 1024,
+    # Seconds clients and caches may reuse an answer before revalidating it (Cache-Control max-age).
+    "MAX_AGE": 3600,
+    # Serve Prometheus metrics at /metrics.
+    "METRICS": True,
 }
 
 
@@ -55,7 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         BackendError: the backend cannot be opened or its workers cannot start.
         OntologyLoadError: a data file is missing or malformed.
     """
-    from . import sparql, status, store
+    from . import compression, cors, metrics, sparql, status, store
 
     app = Flask(__name__)
     configure(app.config, config)
@@ -69,6 +79,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         return response
 
     store.init_app(app)
+    # After-request hooks run last-registered first: compression sees the final headers.
+    compression.init_app(app)
+    cors.init_app(app)
+    metrics.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(status.bp)
     return app

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, request
 from markupsafe import escape
 
+from haironto.backends import QueryRequest
+from haironto.cache import request_key
 from haironto.errors import (
     BackendError,
     HairOntoError,
@@ -15,7 +17,9 @@ from haironto.errors import (
 )
 from haironto.formats import GRAPH, RESULTS, Format, find_format
 
+from .conditional import SAFE, etag_of, mark_cacheable, not_modified
 from .description import describe_service
+from .metrics import get_metrics
 from .protocol import (
     ProtocolError,
     check_acceptable,
@@ -32,6 +36,7 @@ TIMEOUT_HEADER = "X-HairOnto-Timeout"
 ROW_LIMIT_HEADER = "X-HairOnto-Row-Limit"
 ROWS_HEADER = "X-HairOnto-Rows"
 TRUNCATED_HEADER = "X-HairOnto-Truncated"
+CACHE_HEADER = "X-HairOnto-Cache"
 
 READ_ONLY = "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...) is refused"
 
@@ -59,7 +64,13 @@ def protocol_error(error: ProtocolError) -> Response:
 @bp.errorhandler(HairOntoError)
 def query_error(error: HairOntoError) -> Response:
     status = next(code for kind, code in STATUS if isinstance(error, kind))
-    return text_response(status, str(error))
+    if isinstance(error, QueryTimeoutError):
+        get_metrics().timeouts.inc()
+    response = text_response(status, str(error))
+    if status >= 500:
+        # A timeout or a dead worker says nothing lasting about the query: never keep it.
+        response.cache_control.no_store = True
+    return response
 
 
 @bp.after_request
@@ -86,9 +97,8 @@ def endpoint() -> Response:
     g.timeout = effective_timeout(operation.timeout, service.timeout)
     check_acceptable(request, operation.format)
     chosen = preferences(request, operation.format)
-    result = service.backend.query(
+    query = QueryRequest(
         operation.query,
-        timeout=g.timeout,
         max_rows=service.max_rows,
         default_graph_uris=operation.default_graph_uris,
         named_graph_uris=operation.named_graph_uris,
@@ -96,6 +106,16 @@ def endpoint() -> Response:
         results_format=_name(chosen[RESULTS]),
         graph_format=_name(chosen[GRAPH]),
     )
+    # Known before the query runs: a client revalidating what it holds costs no query at all.
+    etag = etag_of(service.release, "sparql", request_key(query), [c and c[1] for c in chosen.values()])
+    unchanged = not_modified(service.release, etag)
+    if unchanged is not None:
+        return unchanged
+    result, hit = service.cache.answer(service.backend, query, timeout=g.timeout)
+    metrics = get_metrics()
+    (metrics.cache_hits if hit else metrics.cache_misses).inc()
+    if result.truncated:
+        metrics.truncated.inc()
     fmt, media_type = chosen[result.kind] or negotiate(request, result.kind, operation.format)
     response = Response(result.serialize(fmt), mimetype=media_type)
     if media_type.startswith("text/"):
@@ -104,6 +124,9 @@ def endpoint() -> Response:
     if count is not None:
         response.headers[ROWS_HEADER] = str(count)
     response.headers[TRUNCATED_HEADER] = "true" if result.truncated else "false"
+    response.headers[CACHE_HEADER] = "hit" if hit else "miss"
+    if request.method in SAFE:
+        mark_cacheable(response, service.release, etag)
     return response
 
 
@@ -131,16 +154,24 @@ def service_description(format_param: str | None) -> Response:
         media_type = offers[0]
     if media_type is None:
         raise ProtocolError(406, f"the service description is available as: {', '.join(offers)}")
+    service = get_service()
+    max_body = current_app.config.get("MAX_CONTENT_LENGTH")
+    # The description names the URL it was asked at, so that is part of its identity.
+    etag = etag_of(service.release, "description", request.base_url, media_type, max_body)
+    unchanged = not_modified(service.release, etag)
+    if unchanged is not None:
+        return unchanged
     if media_type == "text/html":
-        return Response(_placeholder_page(request.base_url), mimetype="text/html")
-    fmt = find_format(media_type, GRAPH)
-    assert fmt is not None
-    graph = describe_service(request.base_url, get_service(), current_app.config.get("MAX_CONTENT_LENGTH"))
-    rdflib_name = {"turtle": "turtle", "rdfxml": "xml", "jsonld": "json-ld", "ntriples": "nt"}[fmt.name]
-    response = Response(graph.serialize(format=rdflib_name, encoding="utf-8"), mimetype=media_type)
-    if media_type.startswith("text/"):
-        response.mimetype_params["charset"] = "utf-8"
-    return response
+        response = Response(_placeholder_page(request.base_url), mimetype="text/html")
+    else:
+        fmt = find_format(media_type, GRAPH)
+        assert fmt is not None
+        graph = describe_service(request.base_url, service, max_body)
+        rdflib_name = {"turtle": "turtle", "rdfxml": "xml", "jsonld": "json-ld", "ntriples": "nt"}[fmt.name]
+        response = Response(graph.serialize(format=rdflib_name, encoding="utf-8"), mimetype=media_type)
+        if media_type.startswith("text/"):
+            response.mimetype_params["charset"] = "utf-8"
+    return mark_cacheable(response, service.release, etag)
 
 
 def _placeholder_page(endpoint: str) -> str:

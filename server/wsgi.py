@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ from gunicorn.app.base import BaseApplication
 from haironto.dataset import DataFiles
 
 from . import configure, create_app
+from .multiprocess import metrics_dir
 from .store import data_files
 
 #: Seconds gunicorn lets a worker stay silent beyond the query time limit before it restarts it.
@@ -37,6 +39,13 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type 
         return create_app(self._config)
 
 
+def _worker_exited(server: Any, worker: Any) -> None:
+    # gunicorn's child_exit hook, in the master: a dead worker's live gauges must stop counting.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> None:
     """Serve the app on ``host:port`` with ``workers`` gunicorn worker processes, until stopped.
 
@@ -45,6 +54,8 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
         port: the TCP port.
         workers: gunicorn worker processes; each loads the data and answers one request at a time.
         config: app settings (see :data:`haironto.server.DEFAULTS`) that override the environment.
+
+    The worker processes share their metrics through the folder of :func:`metrics_dir`.
 
     Raises:
         OntologyLoadError: a data file is missing (checked before any worker starts).
@@ -63,5 +74,11 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
         "proc_name": "haironto",
         # gunicorn 27's control socket sits at one path per user: two services would collide.
         "control_socket_disable": True,
+        "child_exit": _worker_exited,
     }
-    _Server(config, options).run()
+    folder, ours = metrics_dir()
+    try:
+        _Server(config, options).run()
+    finally:
+        if ours:
+            shutil.rmtree(folder, ignore_errors=True)
