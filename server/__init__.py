@@ -54,12 +54,15 @@ def configure(target: Config, config: Mapping[str, Any] | None = None) -> Config
     return target
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None = None) -> Flask:
     """Build the service.
 
     Args:
         config: settings that override :data:`DEFAULTS` and the environment; a test
             configuration (``TESTING`` true) is not mixed with the environment at all.
+        dataset: the configured files already assembled as N-Quads
+            (:func:`haironto.dataset.assemble`); ``haironto serve`` builds it once, before
+            gunicorn forks its workers, instead of once per worker.
 
     Raises:
         BackendError: the backend cannot be opened or its workers cannot start.
@@ -78,7 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         response.mimetype = "text/plain"
         return response
 
-    store.init_app(app)
+    store.init_app(app, dataset)
     # After-request hooks run last-registered first: compression sees the final headers.
     compression.init_app(app)
     cors.init_app(app)

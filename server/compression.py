@@ -20,17 +20,14 @@ def compress(response: Response) -> Response:
     if response.status_code not in (200, 304) or response.direct_passthrough:
         return response
     # Whether the body is compressed depends on Accept-Encoding: caches must keep both.
-    response.vary.add("Accept-Encoding")
+    vary = response.headers.get("Vary")
+    response.headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
     threshold = int(current_app.config["GZIP_THRESHOLD"])
-    if (
-        response.status_code != 200
-        or threshold < 0
-        or "Content-Encoding" in response.headers
-        or request.accept_encodings["gzip"] <= 0
-    ):
+    if response.status_code != 200 or threshold < 0 or "Content-Encoding" in response.headers:
         return response
     body = response.get_data()
-    if len(body) < threshold:
+    # Cheapest test first: most answers are small, and parsing Accept-Encoding costs more.
+    if len(body) < threshold or request.accept_encodings["gzip"] <= 0:
         return response
     response.set_data(gzip.compress(body, compresslevel=LEVEL, mtime=0))
     response.headers["Content-Encoding"] = "gzip"

@@ -18,10 +18,11 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Response, request
-from werkzeug.http import is_resource_modified
+from werkzeug.http import http_date, is_resource_modified
 
 #: Methods whose answers may be revalidated and stored by caches.
 SAFE = ("GET", "HEAD")
@@ -37,6 +38,21 @@ class Release:
     """The newest modification time of the loaded data files (to the second, UTC)."""
     max_age: int
     """Seconds a client or shared cache may reuse an answer without revalidating it."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``Last-Modified`` and ``Cache-Control`` of every answer, as header values.
+
+        >>> Release("t", datetime(2026, 11, 25, tzinfo=timezone.utc), 60).headers["Cache-Control"]
+        'public, max-age=60'
+        """
+        return _headers(self.last_modified, self.max_age)
+
+
+@lru_cache(maxsize=8)
+def _headers(last_modified: datetime, max_age: int) -> dict[str, str]:
+    # Formatted once: werkzeug's header objects parse and re-serialize on every change.
+    return {"Last-Modified": http_date(last_modified), "Cache-Control": f"public, max-age={max_age}"}
 
 
 def release_of(paths: Iterable[Path], *facts: object, max_age: int) -> Release:
@@ -74,10 +90,8 @@ def etag_of(release: Release, *parts: object) -> str:
 
 def mark_cacheable(response: Response, release: Release, etag: str) -> Response:
     """Label a successful answer to a GET with its validators and let caches keep it."""
-    response.set_etag(etag, weak=True)
-    response.last_modified = release.last_modified
-    response.cache_control.public = True
-    response.cache_control.max_age = release.max_age
+    response.headers["ETag"] = f'W/"{etag}"'
+    response.headers.update(release.headers)
     return response
 
 
@@ -87,6 +101,8 @@ def not_modified(release: Release, etag: str) -> Response | None:
     If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2); only GET and HEAD qualify.
     """
     if request.method not in SAFE:
+        return None
+    if "HTTP_IF_NONE_MATCH" not in request.environ and "HTTP_IF_MODIFIED_SINCE" not in request.environ:
         return None
     if is_resource_modified(request.environ, etag=etag, last_modified=release.last_modified):
         return None

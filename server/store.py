@@ -60,8 +60,12 @@ def data_files(config: Any) -> DataFiles:
     return DataFiles(_paths(config["DATA"]), _paths(config.get("DATA_FULL")), graphs)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, dataset: bytes | None = None) -> None:
     """Open the configured backend, load the dataset and start the query workers, once.
+
+    Args:
+        app: the application.
+        dataset: the configured files already assembled as N-Quads, or None to assemble them here.
 
     Raises:
         BackendError: the backend descriptor is unknown or a worker cannot start.
@@ -70,7 +74,10 @@ def init_app(app: Flask) -> None:
     config = app.config
     files = data_files(config)
     backend = get_backend(config["BACKEND"])
-    load_dataset(backend, files)
+    if dataset is None:
+        load_dataset(backend, files)
+    else:
+        backend.load(dataset, format="nquads")
     backend.start_workers(int(config["QUERY_WORKERS"]))
     # Workers are child processes: end them with this process, and with the app in tests.
     atexit.register(backend.close)
