@@ -268,7 +268,7 @@ def with_wrk(endpoint: str, query: str, connections: int, duration: float) -> Th
         "wrk",
         "-t1",
         f"-c{connections}",
-        f"-d{duration:g}s",
+        f"-d{max(1, round(duration))}s",  # wrk takes whole seconds
         "--timeout",
         "60s",
         "-H",

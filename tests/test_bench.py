@@ -34,7 +34,7 @@ def test_the_service_benchmark_runs_at_a_tiny_size(tmp_path: Path):
     # checks every query's answer, loads it and writes its report. No speed is asserted here.
     output = tmp_path / "RESULTS.md"
     command = [sys.executable, str(SERVICE_BENCH), "--triples", "500", "--runs", "3", "--budget", "2"]
-    command += ["--duration", "0.5", "--cold-starts", "1", "--no-curated-throughput", "--peers"]
+    command += ["--duration", "1", "--cold-starts", "1", "--no-curated-throughput", "--peers"]
     command += ["--output", str(output)]
     subprocess.run(command, check=True, timeout=600, capture_output=True)
     text = output.read_text(encoding="utf-8")
