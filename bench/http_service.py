@@ -405,7 +405,9 @@ def measure(
         starters["rdflib-endpoint"] = lambda: start_rdflib_endpoint(data, workdir)
     facts: dict[str, object] = {"lines": lines}
     rows = [Row(case) for case in cases(args.curated_throughput)]
-    with running([start() for start in starters.values()]) as servers:
+    with running([start() for start in starters.values()] + [start_floor(workdir, args.workers)]) as started:
+        *servers, floor = started
+        wait_until_answering(floor)
         for server in servers:
             facts[f"start {server.name}"] = wait_until_answering(server)
             status, body = fetch(server.endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -427,13 +429,14 @@ def measure(
                     f"{row.case.name:<40} {server.name:<16} median {row.latency[server.name].median * 1000:9.2f} ms"
                     + (f"  {rate.per_second:9.1f} req/s ({rate.how})" if rate else "")
                 )
-    # The same ASK on a Flask app that does nothing else: what Flask on gunicorn costs alone.
-    ask = next(row for row in rows if row.case.name == "trivial: ASK")
-    with running([start_floor(workdir, args.workers)]) as (floor,):
-        wait_until_answering(floor)
-        latency = sequential(floor.endpoint, ask.case.text, args.runs, args.budget)
-        facts["floor"] = throughput(floor.endpoint, ask.case.text, latency, args.connections, args.duration)
-        log(f"flask floor: {facts['floor'].per_second:.1f} req/s")  # type: ignore[attr-defined]
+            if row.case.name == "trivial: ASK":
+                # Right after the servers' own ASK cells, so that they share the machine's state:
+                # a Flask app that does nothing else, i.e. what Flask on gunicorn costs alone.
+                latency = sequential(floor.endpoint, row.case.text, args.runs, args.budget)
+                facts["floor"] = throughput(
+                    floor.endpoint, row.case.text, latency, args.connections, args.duration
+                )
+                log(f"flask floor: {facts['floor'].per_second:.1f} req/s")  # type: ignore[attr-defined]
     if args.cold_starts:
         facts["cold"] = cold_start(workdir, args.workers, args.cold_starts)
         log("cold start: " + ", ".join(f"{t:.2f} s" for t in facts["cold"]))  # type: ignore[union-attr]
