@@ -47,6 +47,7 @@ class Metrics:
 
     @classmethod
     def create(cls) -> Metrics:
+        """Create the metrics in a registry of their own, so that several apps may live in one process."""
         registry = CollectorRegistry(auto_describe=True)
         return cls(
             registry=registry,
