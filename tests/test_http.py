@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from werkzeug.http import http_date, parse_date
 
+from haironto.backends import Graph, Result
 from server.conditional import release_of
 from tests.conftest import MAX_ROWS
 from tests.test_metrics import metric_families
@@ -287,3 +288,48 @@ def test_a_304_carries_the_same_vary(http: Transport):
     again = http.get(params={"query": SELECT_LABELS}, headers={"If-None-Match": first.headers["ETag"]})
     vary = {v.strip().lower() for v in again.headers["Vary"].split(",")}
     assert vary >= {"accept", "accept-encoding"}
+
+
+# -- the server passes the worker's bytes on ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, formats",
+    [
+        (SELECT_LABELS, ["json", "xml", "csv", "tsv"]),
+        (CONSTRUCT_ALL, ["turtle", "ntriples", "rdfxml", "jsonld"]),
+        ("ASK {}", ["json", "xml", "csv", "tsv"]),
+    ],
+)
+def test_the_server_converts_nothing(
+    app: Flask, client, monkeypatch: pytest.MonkeyPatch, query: str, formats: list[str]
+):
+    # The query worker writes the negotiated format itself; converting in the server process
+    # would fail here (the worker is another process, where nothing is patched).
+    def refuse(self, target):
+        raise AssertionError(f"the server converted {self.syntax} to {target.name}")
+
+    monkeypatch.setattr(Result, "_convert", refuse)
+    monkeypatch.setattr(Graph, "_convert", refuse)
+    monkeypatch.setattr(app.extensions["haironto"].cache, "max_entries", 0)  # every answer is new
+    for name in formats:
+        reply = client.get("/sparql", query_string={"query": query, "format": name})
+        assert reply.status_code == 200, (name, reply.get_data(as_text=True))
+
+
+def test_the_app_serves_the_dataset_it_is_given(release):
+    # haironto serve assembles the dataset once in gunicorn's master and hands it to each worker.
+    from server import create_app
+    from server.store import close_app
+
+    one = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+    config = {
+        "TESTING": True,
+        "DATA": [str(p) for p in release.asserted],
+        "DATA_FULL": [str(p) for p in release.full],
+    }
+    app = create_app(config, dataset=one)
+    try:
+        assert app.test_client().get("/health").get_json()["triples"] == 1
+    finally:
+        close_app(app)
