@@ -177,3 +177,17 @@ def test_metrics_dir_is_a_fresh_folder_unless_given(tmp_path: Path, monkeypatch:
 def test_cleaning_creates_a_missing_folder(tmp_path: Path):
     clean_multiprocess_dir(str(tmp_path / "new"))
     assert (tmp_path / "new").is_dir()
+
+
+def test_metrics_can_be_left_unserved(release: DataFiles):
+    from server import create_app
+    from server.store import close_app
+
+    config = {"TESTING": True, "METRICS": False, "DATA": [str(p) for p in release.asserted]}
+    app = create_app(config)
+    try:
+        client = app.test_client()
+        assert client.get("/metrics").status_code == 404
+        assert client.get("/health").status_code == 200
+    finally:
+        close_app(app)
