@@ -40,4 +40,14 @@ serve: install ## Serve the SPARQL endpoint on http://127.0.0.1:8000/sparql (gun
 yasgui: ## Refresh the bundled YASGUI from npm (YASGUI_VERSION=x.y.z for another version)
 	scripts/update-yasgui.sh $(YASGUI_VERSION)
 
-.PHONY: help install test lint build check release reason serve yasgui
+bench/.venv/bin/oxigraph:
+	$(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/pip install --quiet 'rdflib-endpoint[cli]' oxigraph uvicorn
+
+bench-peers: bench/.venv/bin/oxigraph ## Install the benchmark's peers (rdflib-endpoint, Oxigraph server) in bench/.venv
+
+bench-service: install bench-peers ## Benchmark the service against its peers (writes bench/RESULTS-service.md)
+	@command -v wrk >/dev/null || echo "bench: no wrk (apt-get install wrk); the Python load generator is used"
+	$(BIN)/python bench/http_service.py
+
+.PHONY: help install test lint build check release reason serve yasgui bench-peers bench-service

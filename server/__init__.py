@@ -3,7 +3,8 @@
 Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description, and the
 query UI for browsers), :mod:`.api` (``/api``, the curated queries as REST operations and their
 OpenAPI document), :mod:`.ui` (``/``, the landing page), :mod:`.status` (``/health``), :mod:`.terms`
-(term IRIs: pages and RDF) and :mod:`.documents` (the ontology documents at their IRIs and version IRIs).
+(term IRIs: pages and RDF) and :mod:`.documents` (the ontology documents at their IRIs and version IRIs). Every response passes
+:mod:`.cors` and :mod:`.compression`; :mod:`.metrics` serves ``/metrics``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_WORKERS": 1,
     # Folder of curated queries (*.rq) offered by /api and the query UI; None: the bundled queries/.
     "QUERIES": None,
+    # The answer cache of each server process: most answers, and most bytes of answers, it keeps.
+    "CACHE_ENTRIES": 1024,
+    "CACHE_BYTES": 64 * 1024 * 1024,
+    # Answers of at least this many bytes are gzipped for clients that accept it; -1: never.
+    "GZIP_THRESHOLD": 1024,
+    # Seconds clients and caches may reuse an answer before revalidating it (Cache-Control max-age).
+    "MAX_AGE": 3600,
+    # Serve Prometheus metrics at /metrics.
+    "METRICS": True,
 }
 
 
@@ -48,19 +58,35 @@ def configure(target: Config, config: Mapping[str, Any] | None = None) -> Config
     return target
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None = None) -> Flask:
     """Build the service.
 
     Args:
         config: settings that override :data:`DEFAULTS` and the environment; a test
             configuration (``TESTING`` true) is not mixed with the environment at all.
+        dataset: the configured files already assembled as N-Quads
+            (:func:`haironto.dataset.assemble`); ``haironto serve`` builds it once, before
+            gunicorn forks its workers, instead of once per worker.
 
     Raises:
         BackendError: the backend cannot be opened or its workers cannot start.
         OntologyLoadError: a data file is missing or malformed.
         QueryError: a curated query file is malformed.
     """
-    from . import api, catalogue, documents, security, sparql, status, store, terms, ui
+    from . import (
+        api,
+        catalogue,
+        compression,
+        cors,
+        documents,
+        metrics,
+        security,
+        sparql,
+        status,
+        store,
+        terms,
+        ui,
+    )
 
     app = Flask(__name__)
     configure(app.config, config)
@@ -74,7 +100,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         return response
 
     catalogue.init_app(app)  # before the backend starts its workers: a bad query file fails fast
-    store.init_app(app)
+    store.init_app(app, dataset)
+    # After-request hooks run last-registered first: compression, registered first, runs last and
+    # sees the final headers and body.
+    compression.init_app(app)
+    cors.init_app(app)
+    metrics.init_app(app)
     security.init_app(app)
     terms.init_app(app)
     app.register_blueprint(sparql.bp)

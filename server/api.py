@@ -12,13 +12,14 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request, url_for
 
+from haironto.backends import QueryRequest
 from haironto.errors import HairOntoError
 from haironto.queries import Query
 
 from . import sparql
 from .catalogue import RESERVED, get_catalogue
 from .openapi import openapi_document
-from .protocol import ProtocolError, check_acceptable, effective_timeout, query_fields, single
+from .protocol import ProtocolError, effective_timeout, query_fields, single
 from .store import get_service
 from .ui import page
 
@@ -93,11 +94,7 @@ def run(name: str) -> Response:
     fmt = single(fields, "format")
     service = get_service()
     g.timeout = effective_timeout(single(fields, "timeout"), service.timeout)
-    check_acceptable(request, fmt)
-    result = service.backend.query(
-        query.text, timeout=g.timeout, max_rows=service.max_rows, bindings=bindings
-    )
-    return sparql.answer(result, fmt)
+    return sparql.answer_query(QueryRequest(query.text, max_rows=service.max_rows, bindings=bindings), fmt)
 
 
 @bp.route("/openapi.json")

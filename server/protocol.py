@@ -8,9 +8,12 @@ own status and message rather than a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl
 
 from flask import Request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from haironto.formats import GRAPH, RESULTS, Format, find_format, formats_of
 
@@ -176,6 +179,32 @@ def supported(kind: str) -> str:
     return ", ".join(f.media_type for f in formats_of(kind))
 
 
+#: What negotiation decided for one (Accept, kind, format) triple: a choice, or an error's status
+#: and message. Clients send few distinct Accept headers, and parsing one costs more than the
+#: rest of a cached answer, so decisions are remembered (boundedly: the header is the client's).
+_Decision = tuple[Format, str] | tuple[int, str]
+
+
+@lru_cache(maxsize=512)
+def _decide(accept: str, kind: str, format_param: str | None) -> _Decision:
+    answer = "SELECT/ASK answer" if kind == RESULTS else "CONSTRUCT/DESCRIBE graph"
+    if format_param is not None:
+        fmt = find_format(format_param, kind)
+        if fmt is None:
+            return 406, f"format '{format_param}' cannot hold a {answer}; use one of: {supported(kind)}"
+        return fmt, fmt.media_type
+    offers = _offers(kind)
+    if not accept:
+        return offers[0][1], offers[0][0]
+    media_type = parse_accept_header(accept, MIMEAccept).best_match([m for m, _ in offers])
+    if media_type is None:
+        return (
+            406,
+            f"none of the accepted media types ({accept}) can hold a {answer}; supported: {supported(kind)}",
+        )
+    return dict(offers)[media_type], media_type
+
+
 def negotiate(request: Request, kind: str, format_param: str | None) -> tuple[Format, str]:
     """Choose the format of an answer of one kind, and the media type to label it with.
 
@@ -185,25 +214,23 @@ def negotiate(request: Request, kind: str, format_param: str | None) -> tuple[Fo
     Raises:
         ProtocolError: 406 when nothing the client accepts can hold this kind of answer.
     """
-    answer = "SELECT/ASK answer" if kind == RESULTS else "CONSTRUCT/DESCRIBE graph"
-    if format_param is not None:
-        fmt = find_format(format_param, kind)
-        if fmt is None:
-            raise ProtocolError(
-                406, f"format '{format_param}' cannot hold a {answer}; use one of: {supported(kind)}"
-            )
-        return fmt, fmt.media_type
-    offers = _offers(kind)
-    if not request.headers.get("Accept"):
-        return offers[0][1], offers[0][0]
-    media_type = request.accept_mimetypes.best_match([m for m, _ in offers])
-    if media_type is None:
-        raise ProtocolError(
-            406,
-            f"none of the accepted media types ({request.headers['Accept']}) can hold a {answer}; "
-            f"supported: {supported(kind)}",
-        )
-    return dict(offers)[media_type], media_type
+    decision = _decide(request.headers.get("Accept", ""), kind, format_param)
+    if isinstance(decision[0], int):
+        raise ProtocolError(decision[0], str(decision[1]))
+    return decision  # type: ignore[return-value]
+
+
+def preferences(request: Request, format_param: str | None) -> dict[str, tuple[Format, str] | None]:
+    """The format and media type :func:`negotiate` would choose for each kind, None where it refuses.
+
+    Known before the query runs, so the engine can write the answer in its final format.
+    """
+    accept = request.headers.get("Accept", "")
+    chosen: dict[str, tuple[Format, str] | None] = {}
+    for kind in (RESULTS, GRAPH):
+        decision = _decide(accept, kind, format_param)
+        chosen[kind] = None if isinstance(decision[0], int) else decision  # type: ignore[assignment]
+    return chosen
 
 
 def check_acceptable(request: Request, format_param: str | None) -> None:
@@ -218,13 +245,13 @@ def check_acceptable(request: Request, format_param: str | None) -> None:
             names = ", ".join(f.name for kind in kinds for f in formats_of(kind))
             raise ProtocolError(400, f"unknown format '{format_param}'; known: {names}")
         return
-    if not request.headers.get("Accept"):
+    accept = request.headers.get("Accept", "")
+    if not accept:
         return
-    media_types = [m for kind in kinds for m, _ in _offers(kind)]
-    if request.accept_mimetypes.best_match(media_types) is None:
+    if all(isinstance(_decide(accept, kind, None)[0], int) for kind in kinds):
         raise ProtocolError(
             406,
-            f"none of the accepted media types ({request.headers['Accept']}) is supported; "
+            f"none of the accepted media types ({accept}) is supported; "
             f"SELECT/ASK: {supported(RESULTS)}; CONSTRUCT/DESCRIBE: {supported(GRAPH)}",
         )
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, current_app, g, request
 
-from haironto.backends import Result
+from haironto.backends import QueryRequest
+from haironto.cache import request_key
 from haironto.errors import (
     BackendError,
     HairOntoError,
@@ -13,10 +16,19 @@ from haironto.errors import (
     QueryTimeoutError,
     ReadOnlyError,
 )
-from haironto.formats import GRAPH, find_format
+from haironto.formats import GRAPH, RESULTS, Format, find_format
 
+from .conditional import SAFE, etag_of, mark_cacheable, not_modified
 from .description import describe_service
-from .protocol import ProtocolError, check_acceptable, effective_timeout, negotiate, read_operation
+from .metrics import get_metrics
+from .protocol import (
+    ProtocolError,
+    check_acceptable,
+    effective_timeout,
+    negotiate,
+    preferences,
+    read_operation,
+)
 from .store import get_service
 from .ui import query_page
 
@@ -26,6 +38,7 @@ TIMEOUT_HEADER = "X-HairOnto-Timeout"
 ROW_LIMIT_HEADER = "X-HairOnto-Row-Limit"
 ROWS_HEADER = "X-HairOnto-Rows"
 TRUNCATED_HEADER = "X-HairOnto-Truncated"
+CACHE_HEADER = "X-HairOnto-Cache"
 
 READ_ONLY = "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...) is refused"
 
@@ -53,7 +66,13 @@ def protocol_error(error: ProtocolError) -> Response:
 @bp.errorhandler(HairOntoError)
 def query_error(error: HairOntoError) -> Response:
     status = next(code for kind, code in STATUS if isinstance(error, kind))
-    return text_response(status, str(error))
+    if isinstance(error, QueryTimeoutError):
+        get_metrics().timeouts.inc()
+    response = text_response(status, str(error))
+    if status >= 500:
+        # A timeout or a dead worker says nothing lasting about the query: never keep it.
+        response.cache_control.no_store = True
+    return response
 
 
 @bp.after_request
@@ -62,7 +81,9 @@ def report_limits(response: Response) -> Response:
     service = get_service()
     response.headers[TIMEOUT_HEADER] = f"{g.get('timeout', service.timeout):g}"
     response.headers[ROW_LIMIT_HEADER] = str(service.max_rows)
-    response.vary.add("Accept")
+    vary = response.headers.get("Vary")
+    # A plain string: parsing the header into a set costs more than the rest of this hook.
+    response.headers["Vary"] = f"{vary}, Accept" if vary else "Accept"
     return response
 
 
@@ -78,25 +99,40 @@ def endpoint() -> Response:
         raise ProtocolError(400, "the request carries no 'query' parameter")
     service = get_service()
     g.timeout = effective_timeout(operation.timeout, service.timeout)
-    check_acceptable(request, operation.format)
-    result = service.backend.query(
+    query = QueryRequest(
         operation.query,
-        timeout=g.timeout,
         max_rows=service.max_rows,
         default_graph_uris=operation.default_graph_uris,
         named_graph_uris=operation.named_graph_uris,
     )
-    return answer(result, operation.format)
+    return answer_query(query, operation.format)
 
 
-def answer(result: Result, format_param: str | None) -> Response:
-    """Write a query's answer in the format the client chose (``format``, else Accept), with the
-    row count and truncation headers. The named-query API answers through this too.
+def answer_query(query: QueryRequest, format_param: str | None) -> Response:
+    """Answer a query in the format the client chose (``format``, else Accept), through the
+    answer cache, with validators (ETag, Last-Modified) and the row count, truncation and cache
+    headers. ``/sparql`` and the named-query API both answer through this.
 
     Raises:
         ProtocolError: 406 when no acceptable format can hold this kind of answer.
+        HairOntoError: the query is malformed, refused, or timed out.
     """
-    fmt, media_type = negotiate(request, result.kind, format_param)
+    service = get_service()
+    check_acceptable(request, format_param)
+    chosen = preferences(request, format_param)
+    # The engine writes the answer in its final format, so this process only passes bytes on.
+    query = replace(query, results_format=_name(chosen[RESULTS]), graph_format=_name(chosen[GRAPH]))
+    # Known before the query runs: a client revalidating what it holds costs no query at all.
+    etag = etag_of(service.release, "sparql", request_key(query), [c and c[1] for c in chosen.values()])
+    unchanged = not_modified(service.release, etag)
+    if unchanged is not None:
+        return unchanged
+    result, hit = service.cache.answer(service.backend, query, timeout=g.timeout)
+    metrics = get_metrics()
+    (metrics.cache_hits if hit else metrics.cache_misses).inc()
+    if result.truncated:
+        metrics.truncated.inc()
+    fmt, media_type = chosen[result.kind] or negotiate(request, result.kind, format_param)
     response = Response(result.serialize(fmt), mimetype=media_type)
     if media_type.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"
@@ -104,7 +140,14 @@ def answer(result: Result, format_param: str | None) -> Response:
     if count is not None:
         response.headers[ROWS_HEADER] = str(count)
     response.headers[TRUNCATED_HEADER] = "true" if result.truncated else "false"
+    response.headers[CACHE_HEADER] = "hit" if hit else "miss"
+    if request.method in SAFE:
+        mark_cacheable(response, service.release, etag)
     return response
+
+
+def _name(choice: tuple[Format, str] | None) -> str | None:
+    return None if choice is None else choice[0].name
 
 
 def service_description(format_param: str | None) -> Response:
@@ -127,13 +170,21 @@ def service_description(format_param: str | None) -> Response:
         media_type = offers[0]
     if media_type is None:
         raise ProtocolError(406, f"the service description is available as: {', '.join(offers)}")
+    service = get_service()
+    max_body = current_app.config.get("MAX_CONTENT_LENGTH")
+    # The description names the URL it was asked at, so that is part of its identity.
+    etag = etag_of(service.release, "description", request.base_url, media_type, max_body)
+    unchanged = not_modified(service.release, etag)
+    if unchanged is not None:
+        return unchanged
     if media_type == "text/html":
-        return query_page()
-    fmt = find_format(media_type, GRAPH)
-    assert fmt is not None
-    graph = describe_service(request.base_url, get_service(), current_app.config.get("MAX_CONTENT_LENGTH"))
-    rdflib_name = {"turtle": "turtle", "rdfxml": "xml", "jsonld": "json-ld", "ntriples": "nt"}[fmt.name]
-    response = Response(graph.serialize(format=rdflib_name, encoding="utf-8"), mimetype=media_type)
-    if media_type.startswith("text/"):
-        response.mimetype_params["charset"] = "utf-8"
-    return response
+        response = query_page()
+    else:
+        fmt = find_format(media_type, GRAPH)
+        assert fmt is not None
+        graph = describe_service(request.base_url, service, max_body)
+        rdflib_name = {"turtle": "turtle", "rdfxml": "xml", "jsonld": "json-ld", "ntriples": "nt"}[fmt.name]
+        response = Response(graph.serialize(format=rdflib_name, encoding="utf-8"), mimetype=media_type)
+        if media_type.startswith("text/"):
+            response.mimetype_params["charset"] = "utf-8"
+    return mark_cacheable(response, service.release, etag)

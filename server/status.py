@@ -15,7 +15,7 @@ bp = Blueprint("status", __name__)
 def health() -> Response:
     """Report that the process is up, which release it serves and how many triples it holds."""
     service = get_service()
-    return jsonify(
+    response = jsonify(
         status="ok",
         release=service.header.version,
         ontology=service.header.iri,
@@ -24,3 +24,6 @@ def health() -> Response:
         backend=service.backend.descriptor,
         software=__version__,
     )
+    # Liveness must be asked of the process each time, never of a cache.
+    response.cache_control.no_store = True
+    return response

@@ -10,8 +10,12 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from haironto import __version__
 from haironto.backends import Backend, DatasetStats, get_backend
+from haironto.cache import ResultCache
 from haironto.dataset import DataFiles, OntologyHeader, load_dataset, read_header
+
+from .conditional import Release, release_of
 
 EXTENSION = "haironto"
 
@@ -30,6 +34,10 @@ class Service:
     """The longest a query may run, in seconds; a request may ask for less."""
     max_rows: int
     """The most solutions or triples an answer carries."""
+    cache: ResultCache
+    """Answers kept for repeated identical requests (this process only)."""
+    release: Release
+    """What the answers depend on, for ETags and Last-Modified."""
 
 
 def _paths(value: Any) -> tuple[Path, ...]:
@@ -52,24 +60,44 @@ def data_files(config: Any) -> DataFiles:
     return DataFiles(_paths(config["DATA"]), _paths(config.get("DATA_FULL")), graphs)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, dataset: bytes | None = None) -> None:
     """Open the configured backend, load the dataset and start the query workers, once.
+
+    Args:
+        app: the application.
+        dataset: the configured files already assembled as N-Quads, or None to assemble them here.
 
     Raises:
         BackendError: the backend descriptor is unknown or a worker cannot start.
         OntologyLoadError: a data file is missing or malformed.
     """
-    backend = get_backend(app.config["BACKEND"])
-    load_dataset(backend, data_files(app.config))
-    backend.start_workers(int(app.config["QUERY_WORKERS"]))
+    config = app.config
+    files = data_files(config)
+    backend = get_backend(config["BACKEND"])
+    if dataset is None:
+        load_dataset(backend, files)
+    else:
+        backend.load(dataset, format="nquads")
+    backend.start_workers(int(config["QUERY_WORKERS"]))
     # Workers are child processes: end them with this process, and with the app in tests.
     atexit.register(backend.close)
+    header = read_header(backend)
+    max_rows = int(config["MAX_ROWS"])
     app.extensions[EXTENSION] = Service(
         backend=backend,
-        header=read_header(backend),
+        header=header,
         stats=backend.stats(),
-        timeout=float(app.config["TIMEOUT"]),
-        max_rows=int(app.config["MAX_ROWS"]),
+        timeout=float(config["TIMEOUT"]),
+        max_rows=max_rows,
+        cache=ResultCache(int(config["CACHE_ENTRIES"]), int(config["CACHE_BYTES"])),
+        release=release_of(
+            files.paths(),
+            header.version_iri,
+            __version__,
+            backend.descriptor,
+            max_rows,
+            max_age=int(config["MAX_AGE"]),
+        ),
     )
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Config
 from gunicorn.app.base import BaseApplication
 
-from haironto.dataset import DataFiles
+from haironto.dataset import DataFiles, assemble
 
 from . import configure, create_app
+from .multiprocess import metrics_dir
 from .store import data_files
 
 #: Seconds gunicorn lets a worker stay silent beyond the query time limit before it restarts it.
@@ -22,9 +24,10 @@ MAX_REQUEST_LINE = 8190
 class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     """gunicorn's documented way to embed it: each worker process builds its own app."""
 
-    def __init__(self, config: Mapping[str, Any], options: Mapping[str, Any]) -> None:
+    def __init__(self, config: Mapping[str, Any], options: Mapping[str, Any], dataset: bytes) -> None:
         self._config = dict(config)
         self._options = dict(options)
+        self._dataset = dataset
         super().__init__()
 
     def load_config(self) -> None:
@@ -33,8 +36,16 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type 
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        # Called in every worker after the fork, so each has its own backend and query workers.
-        return create_app(self._config)
+        # Called in every worker after the fork, so each has its own backend and query workers;
+        # the dataset was assembled once, in the master, and came with the fork.
+        return create_app(self._config, dataset=self._dataset)
+
+
+def _worker_exited(server: Any, worker: Any) -> None:
+    # gunicorn's child_exit hook, in the master: a dead worker's live gauges must stop counting.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> None:
@@ -45,6 +56,8 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
         port: the TCP port.
         workers: gunicorn worker processes; each loads the data and answers one request at a time.
         config: app settings (see :data:`haironto.server.DEFAULTS`) that override the environment.
+
+    The worker processes share their metrics through the folder of :func:`metrics_dir`.
 
     Raises:
         OntologyLoadError: a data file is missing (checked before any worker starts).
@@ -63,5 +76,18 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
         "proc_name": "haironto",
         # gunicorn 27's control socket sits at one path per user: two services would collide.
         "control_socket_disable": True,
+        "child_exit": _worker_exited,
     }
-    _Server(config, options).run()
+    folder, ours = metrics_dir()
+    # Work every worker would repeat is done once, before the fork: assembling the dataset (the
+    # inferred graph needs both release files parsed and compared) and importing the app's
+    # modules. Workers then start in parallel on what they inherit. prometheus_client is
+    # imported here only after metrics_dir() has set its variable.
+    dataset = assemble(files)
+    from . import compression, cors, metrics, sparql, status  # noqa: F401
+
+    try:
+        _Server(config, options, dataset).run()
+    finally:
+        if ours:
+            shutil.rmtree(folder, ignore_errors=True)

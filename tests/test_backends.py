@@ -399,3 +399,67 @@ def test_engines_agree_on_graphs_and_booleans(engines: dict[str, Backend]):
     assert len(graphs[0]) > 0 and graphs[0].isomorphic(graphs[1])
     ask = f"ASK {{ ?c <{synthetic.FOOTNOTE}> 6 }}"
     assert [engines[d].query(ask).value for d in BACKENDS] == [False, False]
+
+
+# -- answers written in the requested format --------------------------------------------------
+
+RESULTS_PARSERS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+#: Values chosen to fool a counter of solution markers: strings ending in "{" or ",{" just before
+#: the closing quote, braces, a marker spelled out, and a solution with nothing bound.
+TRICKY = """SELECT ?x ?y WHERE { VALUES (?x ?y) {
+  ("a,{" 1) ("{" 2) ("{}" 3) (",{\\"x\\":{" 4) ("<result>" 5) (UNDEF UNDEF) ("plain" 7)
+} }"""
+
+
+@pytest.mark.parametrize("name", ["json", "xml", "tsv", "csv"])
+def test_rows_come_in_the_requested_format(backend: Backend, name: str):
+    query = f"SELECT ?term ?label WHERE {{ ?term {RDFS_LABEL} ?label }}"
+    plain = backend.query(query)
+    result = backend.query(query, results_format=name)
+    assert result.count == plain.count
+    if backend.descriptor == "memory:":
+        # Written by the engine itself: passing it on costs nothing.
+        assert result.syntax == name and result.serialize(name) is result.payload
+    if name in RESULTS_PARSERS:
+        parsed = ox.parse_query_results(result.serialize(name), RESULTS_PARSERS[name])
+        assert sorted(tuple(str(s[v]) for v in ("term", "label")) for s in parsed) == sorted(strings(plain))
+    else:
+        assert len(list(csv.reader(io.StringIO(result.serialize("csv").decode())))) == plain.count + 1
+
+
+@pytest.mark.parametrize("name", ["json", "xml", "tsv", "csv"])
+@pytest.mark.parametrize("cap", [None, 7, 6, 2, 0])
+def test_row_count_and_cut_are_exact_in_every_format(backend: Backend, name: str, cap: int | None):
+    result = backend.query(TRICKY, results_format=name, max_rows=cap)
+    kept = 7 if cap is None else min(cap, 7)
+    assert (result.count, result.truncated) == (kept, kept < 7)
+    if name in RESULTS_PARSERS:
+        assert len(list(ox.parse_query_results(result.serialize(name), RESULTS_PARSERS[name]))) == kept
+
+
+@pytest.mark.parametrize("name", ["turtle", "ntriples", "rdfxml", "jsonld"])
+def test_graphs_come_in_the_requested_format_and_are_cut(backend: Backend, name: str):
+    query = "CONSTRUCT WHERE { ?s ?p ?o }"
+    total = backend.query(query).count
+    result = backend.query(query, graph_format=name, max_rows=5)
+    assert (result.count, result.truncated, len(result.triples())) == (5, True, 5)
+    whole = backend.query(query, graph_format=name)
+    assert (whole.count, whole.truncated) == (total, False)
+    if backend.descriptor == "memory:":
+        assert result.syntax == name
+
+
+def test_boolean_comes_in_the_requested_format(backend: Backend):
+    for name, parser in RESULTS_PARSERS.items():
+        result = backend.query("ASK { ?s ?p ?o }", results_format=name)
+        assert bool(ox.parse_query_results(result.serialize(name), parser)) is True
+
+
+def test_the_requested_format_crosses_the_worker_process(backend: Backend):
+    result = backend.query(TRICKY, results_format="xml", max_rows=3, timeout=30)
+    assert (result.count, result.truncated) == (3, True)
+    assert len(list(ox.parse_query_results(result.serialize("xml"), ox.QueryResultsFormat.XML))) == 3

@@ -9,14 +9,18 @@ update is refused as a write. A query given a ``timeout`` runs in a child proces
 killed at the deadline (see :mod:`haironto.backends.sandbox`): neither engine can be
 interrupted from Python, so that is the only way to really stop the work.
 
-Results cross the process boundary as bytes in one of the engine's own serializations
-(the *payload*); :meth:`Result.serialize` turns them into the format a client asked for
-with pyoxigraph's serializers. No serializer is written here.
+Results cross the process boundary as bytes (the *payload*). A caller that knows which
+format it wants names it in the request (``results_format``, ``graph_format``) and the engine
+writes that format directly, in the worker, so the server only passes bytes on;
+:meth:`Result.serialize` converts with pyoxigraph's serializers when the payload is in
+another format. No serializer is written here.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -111,6 +115,11 @@ class QueryRequest:
     """The named graphs visible to ``GRAPH`` (protocol ``named-graph-uri``); overrides ``FROM NAMED``."""
     bindings: Mapping[str, Node] = field(default_factory=dict)
     """Variables bound to RDF terms at execution time (never pasted into the text)."""
+    results_format: str | None = None
+    """The format (a :data:`~haironto.formats.FORMATS` name) to write a SELECT or ASK answer in;
+    None lets the engine choose. The answer's :attr:`Result.syntax` says what was written."""
+    graph_format: str | None = None
+    """The format to write a CONSTRUCT or DESCRIBE answer in; None lets the engine choose."""
 
     @property
     def has_dataset(self) -> bool:
@@ -166,8 +175,8 @@ class Result:
     def _convert(self, target: Format) -> bytes:
         import pyoxigraph as ox
 
-        parsed = ox.parse_query_results(self.payload, _results_format(self.syntax))
-        return parsed.serialize(format=_results_format(target.name))
+        parsed = ox.parse_query_results(self.payload, results_format(self.syntax))
+        return parsed.serialize(format=results_format(target.name))
 
 
 @dataclass(frozen=True)
@@ -183,7 +192,7 @@ class Rows(Result):
         """The solutions as tuples of pyoxigraph terms (None where unbound), in variable order."""
         import pyoxigraph as ox
 
-        parsed = ox.parse_query_results(self.payload, _results_format(self.syntax))
+        parsed = ox.parse_query_results(self.payload, results_format(self.syntax))
         return [tuple(solution[v] for v in self.variables) for solution in parsed]
 
 
@@ -205,13 +214,7 @@ class Graph(Result):
     kind: ClassVar[str] = GRAPH
 
     def _convert(self, target: Format) -> bytes:
-        import pyoxigraph as ox
-
-        triples = self.triples()
-        prefixes = _used_prefixes(triples) if target.name == "turtle" else None
-        data = ox.serialize(triples, format=rdf_format(target.name), prefixes=prefixes)
-        assert data is not None
-        return data
+        return write_triples(self.triples(), target.name)
 
     def triples(self) -> list[Any]:
         """The triples as pyoxigraph :class:`~pyoxigraph.Triple` objects."""
@@ -220,25 +223,31 @@ class Graph(Result):
         return [quad.triple for quad in ox.parse(self.payload, format=rdf_format(self.syntax))]
 
 
-def _used_prefixes(triples: list[Any]) -> dict[str, str]:
-    # pyoxigraph declares every prefix it is given; keep the output to those the triples use.
+def write_triples(triples: list[Any], name: str) -> bytes:
+    """Serialize pyoxigraph triples in a graph format; Turtle declares the prefixes the triples use."""
     import pyoxigraph as ox
 
-    iris = set()
-    for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
+    prefixes = _used_prefixes(triples) if name == "turtle" else None
+    data = ox.serialize(triples, format=rdf_format(name), prefixes=prefixes)
+    assert data is not None
+    return data
+
+
+def _used_prefixes(triples: list[Any]) -> dict[str, str]:
+    # pyoxigraph declares every prefix it is given; keep the output to those the triples use.
+    # Looking at the N-Triples bytes once is much cheaper than visiting every term from Python.
+    import pyoxigraph as ox
+
+    text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     return {
         prefix: namespace
         for prefix, namespace in OUTPUT_PREFIXES.items()
-        if any(iri.startswith(namespace) for iri in iris)
+        if b"<" + namespace.encode() in text
     }
 
 
-def _results_format(name: str) -> Any:
+def results_format(name: str) -> Any:
+    """The pyoxigraph ``QueryResultsFormat`` for a results format name (json, xml, csv, tsv)."""
     import pyoxigraph as ox
 
     return {
@@ -319,6 +328,87 @@ def capped(serialize: Any, fmt: Any, keep_lines: int | None) -> tuple[bytes, int
     except _RowCap.Full:
         pass
     return sink.getvalue(), sink.lines, sink.truncated
+
+
+#: Bytes that open each solution in pyoxigraph's SPARQL results writers, by format. In XML the
+#: marker cannot occur in text (``<`` is always escaped). In JSON it opens every solution but the
+#: first (``,{"`` before its first key); a string value may also end in ``,{`` just before its
+#: closing quote, which :data:`_JSON_AMBIGUOUS` detects.
+SOLUTION_MARKERS: dict[str, bytes] = {"xml": b"<result>", "json": b',{"'}
+#: Byte sequences that make the JSON marker count unreliable: ``{"`` followed by a character no
+#: key starts with (so the quote closed a string ending in ``{``), or ``{}`` (an empty solution,
+#: or a string holding braces). Structurally, neither occurs in an answer without empty solutions.
+_JSON_AMBIGUOUS = re.compile(rb'\{"[,}:\]]|\{\}')
+_JSON_BINDINGS = b'"bindings":['
+
+
+class _SolutionCounter(io.RawIOBase):
+    """A binary sink that counts solution markers as a results writer streams into it.
+
+    The count can only overstate (a marker inside a string value), so once it passes the cap
+    the sink stops the serializer, and with it the evaluation; the caller then falls back to a
+    line format, which cuts exactly.
+    """
+
+    class Over(Exception):
+        """Raised through the serializer once more markers than the cap have arrived."""
+
+    def __init__(self, marker: bytes, cap: int | None) -> None:
+        super().__init__()
+        self._marker = marker
+        self._cap = cap
+        self._chunks: list[bytes] = []
+        self._tail = b""
+        self.markers = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = data if isinstance(data, bytes) else bytes(data)
+        # A marker may straddle two writes: search the end of the previous chunk with this one.
+        self.markers += (self._tail + chunk[: len(self._marker) - 1]).count(self._marker) + chunk.count(
+            self._marker
+        )
+        self._tail = chunk[1 - len(self._marker) :]
+        self._chunks.append(chunk)
+        # JSON's first solution has no marker, so a cap of n allows n - 1 markers.
+        if self._cap is not None and self.markers >= self._cap:
+            raise self.Over
+        return len(chunk)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def counted(serialize: Any, name: str, cap: int | None) -> tuple[bytes, int] | None:
+    """Write solutions in a format without one line per row (JSON or XML), counting them.
+
+    Args:
+        serialize: the engine's ``serialize(output, format)`` method of a solution sequence.
+        name: ``json`` or ``xml`` (the keys of :data:`SOLUTION_MARKERS`).
+        cap: the most solutions to write, or None.
+
+    Returns:
+        The bytes and the exact number of solutions, or None when there may be more solutions
+        than ``cap`` (then the caller must evaluate again and cut another way).
+    """
+    # A JSON marker opens every solution but the first: allow one fewer.
+    sink = _SolutionCounter(SOLUTION_MARKERS[name], None if cap is None else cap + (name == "xml"))
+    try:
+        serialize(sink, results_format(name))
+    except _SolutionCounter.Over:
+        return None
+    payload = sink.getvalue()
+    if name == "xml":
+        return payload, sink.markers
+    if _JSON_AMBIGUOUS.search(payload):
+        # Rare: count exactly, at the price of parsing the answer.
+        return payload, len(json.loads(payload)["results"]["bindings"])
+    # The first occurrence is the real key: a quote inside a string value is escaped.
+    start = payload.find(_JSON_BINDINGS) + len(_JSON_BINDINGS)
+    first = payload[start : start + 1] == b"{"
+    return payload, sink.markers + first
 
 
 @dataclass(frozen=True)
@@ -431,6 +521,8 @@ class Backend(ABC):
         default_graph_uris: Iterable[str] = (),
         named_graph_uris: Iterable[str] = (),
         bindings: Mapping[str, Node] | None = None,
+        results_format: str | None = None,
+        graph_format: str | None = None,
     ) -> Result:
         """Run a SPARQL 1.1 query and return its :class:`Rows`, :class:`Boolean` or :class:`Graph`.
 
@@ -442,6 +534,9 @@ class Backend(ABC):
             default_graph_uris: graphs merged into the default graph instead of the service's default.
             named_graph_uris: the only named graphs ``GRAPH`` may see.
             bindings: variable name (without ``?``) to RDF term, bound at execution.
+            results_format: write a SELECT/ASK answer in this format (a short name), if the
+                engine can; then :meth:`Result.serialize` to it costs nothing.
+            graph_format: the same for a CONSTRUCT/DESCRIBE answer.
 
         Raises:
             QueryTimeoutError: the query ran past ``timeout`` and was stopped.
@@ -455,7 +550,20 @@ class Backend(ABC):
             tuple(default_graph_uris),
             tuple(named_graph_uris),
             dict(bindings or {}),
+            results_format,
+            graph_format,
         )
+        return self.answer(request, timeout=timeout)
+
+    def answer(self, request: QueryRequest, *, timeout: float | None = None) -> Result:
+        """Run a prepared :class:`QueryRequest`; :meth:`query` with the request already built.
+
+        Raises:
+            QueryTimeoutError: the query ran past ``timeout`` and was stopped.
+            QueryRefusedError: the query uses federated SERVICE.
+            ReadOnlyError: the text is a SPARQL Update.
+            QuerySyntaxError: the text is not valid SPARQL.
+        """
         if timeout is None:
             return self.run(request)
         if self._sandbox is None:

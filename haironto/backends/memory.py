@@ -5,12 +5,14 @@ Chosen by measurement over rdflib's engine (see ``bench/RESULTS-engines.md``).
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 
 import pyoxigraph as ox
 
 from haironto.backends.base import (
     QUERY_BASE_IRI,
+    SOLUTION_MARKERS,
     Backend,
     Boolean,
     DatasetStats,
@@ -21,7 +23,10 @@ from haironto.backends.base import (
     Rows,
     capped,
     check_graph_iris,
+    counted,
     rdf_format,
+    results_format,
+    write_triples,
 )
 from haironto.convert import to_oxigraph
 from haironto.errors import BackendError, OntologyLoadError, QueryError, QuerySyntaxError
@@ -84,30 +89,62 @@ class MemoryBackend(Backend):
             "named_graphs": [ox.NamedNode(iri) for iri in request.named_graph_uris],
         }
 
-    def _execute(self, request: QueryRequest) -> Result:
+    def _evaluate(self, request: QueryRequest) -> Any:
         substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in request.bindings.items()}
         try:
-            answer = self._store.query(
+            return self._store.query(
                 request.text, base_iri=QUERY_BASE_IRI, substitutions=substitutions, **self._dataset(request)
             )
         except SyntaxError as error:
             raise QuerySyntaxError(f"malformed query: {error}") from None
         except (RuntimeError, ValueError, OSError) as error:  # e.g. a binding for a variable not projected
             raise QueryError(f"query failed: {error}") from None
-        cap = request.max_rows
+
+    def _execute(self, request: QueryRequest) -> Result:
+        """Evaluate and write the answer in the requested format, cut at the row cap.
+
+        pyoxigraph evaluates lazily while its writer streams, so writing the requested format
+        directly costs no more than writing any other, and a cut stops the evaluation.
+        """
+        answer = self._evaluate(request)
         try:
             if isinstance(answer, ox.QueryBoolean):
-                payload = answer.serialize(format=ox.QueryResultsFormat.JSON)
+                name = request.results_format or "json"
+                payload = answer.serialize(format=results_format(name))
                 assert payload is not None
-                return Boolean(payload, "json", value=bool(answer))
+                return Boolean(payload, name, value=bool(answer))
             if isinstance(answer, ox.QuerySolutions):
-                variables = tuple(v.value for v in answer.variables)
-                # TSV: a header line, then one line per solution (newlines in literals are escaped).
-                payload, lines, cut = capped(
-                    answer.serialize, ox.QueryResultsFormat.TSV, None if cap is None else cap + 1
-                )
-                return Rows(payload, "tsv", cut, variables=variables, count=max(lines - 1, 0))
-            payload, lines, cut = capped(answer.serialize, ox.RdfFormat.N_TRIPLES, cap)
-            return Graph(payload, "ntriples", cut, count=lines)
+                return self._rows(request, answer)
+            return self._graph(request, answer)
         except (OSError, ValueError) as error:  # raised while evaluating, e.g. a bad substitution
             raise QueryError(f"query failed: {error}") from None
+
+    def _rows(self, request: QueryRequest, answer: Any) -> Rows:
+        cap, name = request.max_rows, request.results_format
+        variables = tuple(v.value for v in answer.variables)
+        if name in SOLUTION_MARKERS:
+            written = counted(answer.serialize, name, cap)
+            if written is not None:
+                return Rows(written[0], name, False, variables=variables, count=written[1])
+            # Possibly over the cap: evaluate again and cut exactly on TSV lines, below.
+            answer = self._evaluate(request)
+        # TSV: a header line, then one line per solution (newlines in literals are escaped).
+        payload, lines, cut = capped(
+            answer.serialize, ox.QueryResultsFormat.TSV, None if cap is None else cap + 1
+        )
+        rows = Rows(payload, "tsv", cut, variables=variables, count=max(lines - 1, 0))
+        if name is None or name == "tsv":
+            return rows
+        return Rows(rows.serialize(name), name, cut, variables=variables, count=rows.count)
+
+    def _graph(self, request: QueryRequest, answer: Any) -> Graph:
+        cap, name = request.max_rows, request.graph_format
+        if name is None or name == "ntriples":
+            # One triple per line: the writer streams and the cut stops the evaluation.
+            payload, lines, cut = capped(answer.serialize, ox.RdfFormat.N_TRIPLES, cap)
+            return Graph(payload, "ntriples", cut, count=lines)
+        triples = list(islice(answer, None if cap is None else cap + 1))
+        cut = cap is not None and len(triples) > cap
+        if cut:
+            del triples[cap:]
+        return Graph(write_triples(triples, name), name, cut, count=len(triples))

@@ -18,6 +18,7 @@ the parent is gone.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
 import queue
@@ -62,6 +63,20 @@ def _read_blocking(stream: IO[bytes], size: int) -> bytes | None:
     return data if data is not None and len(data) == size else None
 
 
+#: Bytes a pipe to a worker holds (Linux's default limit for an unprivileged process). A large
+#: answer then crosses in a few writes instead of one per 64 KiB and process switch.
+PIPE_SIZE = 1 << 20
+
+
+def _widen(pipe: IO[bytes] | None) -> None:
+    if pipe is None or not hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux only
+        return
+    try:
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+    except OSError:  # a lower pipe-max-size: the default size still works
+        pass
+
+
 class _Worker:
     """One worker process and its two pipes."""
 
@@ -78,6 +93,8 @@ class _Worker:
             env=env,
         )
         self.ready = False
+        for pipe in (self.process.stdin, self.process.stdout):
+            _widen(pipe)
         # The snapshot may exceed a pipe's buffer; write it from a thread so nobody waits for it.
         self._seeding = threading.Thread(target=self._seed, args=(descriptor, snapshot), daemon=True)
         self._seeding.start()
