@@ -6,6 +6,7 @@ is written, so the release folder never holds a half-built release.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,14 +15,20 @@ from rdflib import Graph
 from haironto import __version__, docs, mappings
 from haironto.artifacts import ARTIFACTS, EXPORT_FORMATS, artifact_graph, release_date
 from haironto.check import Report, check_graph
+from haironto.entailment import write_closures
 from haironto.errors import HairOntoError
 from haironto.load import load_graph
 from haironto.reason import ReasonerReport, reason
-from haironto.resources import edit_file, ontology_dir
+from haironto.reasoning import report_json
+from haironto.resources import SERVICE_DIR, edit_file, ontology_dir
 from haironto.writers import WRITERS
 
 #: The reasoner whose inferences go into the full release (the ODK's default, too).
 BUILD_REASONER = "hermit"
+#: The reasoning report of the release (served at /reason/haironto) and its QC report (at /qc),
+#: in ``ontology/service/``.
+REASONING_FILE = "haironto-reasoning.json"
+QC_FILE = "haironto-qc.json"
 
 
 @dataclass(frozen=True)
@@ -90,11 +97,49 @@ def build(
     qc = check_graph(asserted, previous=load_graph(previous) if previous is not None else None)
     if qc.fails("ERROR"):
         return BuildResult(qc)
-    reasoning = reason(asserted, BUILD_REASONER)
+    reasoning = reason(asserted, BUILD_REASONER, explain_problems=True)
     if not reasoning.ok:
         return BuildResult(qc, reasoning)
     files = write_release(asserted, reasoning.inferred_graph(), output, version)
+    files += write_service_files(asserted, reasoning, qc, output / SERVICE_DIR, version)
     return BuildResult(qc, reasoning, tuple(files))
+
+
+def write_service_files(
+    asserted: Graph, reasoning: ReasonerReport, qc: Report, folder: Path, version: str
+) -> list[Path]:
+    """Write what the service derives from the release, once per release rather than per start:
+    the RDFS and OWL 2 RL closures of the primary artifact (``haironto-rdfs.ttl``,
+    ``haironto-owl-rl.ttl``), the reasoning report served at ``/reason/haironto``
+    (``haironto-reasoning.json``) and the QC report served at ``/qc`` (``haironto-qc.json``).
+
+    Nothing in them depends on the machine or the clock (no timings, no Java version), so a
+    rebuild gives the same bytes.
+
+    Raises:
+        HairOntoError: the folder cannot be written, or a closure finds a contradiction.
+    """
+    primary = ARTIFACTS[-1]
+    _writable_folder(folder)
+    release_iri = str(primary.version_iri(version))
+    try:
+        written = write_closures(
+            artifact_graph(asserted, reasoning.inferred_graph(), primary, version), folder
+        )
+        report = {"release": release_iri, **report_json(reasoning, runtime=False)}
+        written.append(_dump_json(report, folder / REASONING_FILE))
+        base_iri = str(ARTIFACTS[0].version_iri(version))
+        written.append(
+            _dump_json(json.loads(Report(qc.violations, source=base_iri).to_json()), folder / QC_FILE)
+        )
+    except OSError as error:
+        raise HairOntoError(f"cannot write the service files to {folder}: {error.strerror}") from None
+    return written
+
+
+def _dump_json(data: object, path: Path) -> Path:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    return path
 
 
 def write_release(asserted: Graph, inferred: Graph, output: Path, version: str) -> list[Path]:

@@ -148,9 +148,12 @@ class ResultCache:
             return CacheStats(len(self._entries), self._bytes)
 
     def answer(
-        self, backend: Backend, request: QueryRequest, *, timeout: float | None
+        self, backend: Backend, request: QueryRequest, *, timeout: float | None, scope: str = ""
     ) -> tuple[Result, bool]:
         """Answer from the cache, else run the query on ``backend`` and keep its answer.
+
+        ``scope`` names the dataset ``backend`` holds when one cache serves several (the
+        entailment regimes): the same query on another dataset is another answer.
 
         Returns:
             The answer, and True when it came from the cache.
@@ -160,7 +163,7 @@ class ResultCache:
         """
         if not self.enabled:
             return backend.answer(request, timeout=timeout), False
-        key = request_key(request)
+        key = (scope, *request_key(request))
         cached = self.get(key)
         if cached is not None:
             return cached, True

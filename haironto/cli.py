@@ -241,19 +241,39 @@ def build_command(edit: Path | None, output: Path | None, previous: Path | None)
 )
 @ontology_option
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.option(
+    "--explain/--no-explain",
+    default=True,
+    show_default=True,
+    help="Justify the inconsistency or each unsatisfiable class: the minimal sets of axioms "
+    "responsible (Pellet's explanation service).",
+)
+@click.option(
+    "--max-justifications",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Justifications per problem, at most.",
+)
 @reports_errors
-def reason_command(reasoner: str, ontology: Path | None, as_json: bool) -> None:
+def reason_command(
+    reasoner: str, ontology: Path | None, as_json: bool, explain: bool, max_justifications: int
+) -> None:
     """Check consistency and satisfiability with HermiT and/or Pellet (needs Java).
 
     \b
-    Exit codes: 0 consistent, every class satisfiable; 1 inconsistent or
-    unsatisfiable classes (named by label and IRI); 2 load error or no Java.
+    On a problem, prints its justifications: the minimal sets of axioms that
+    cause it, by label. Exit codes: 0 consistent, every class satisfiable;
+    1 inconsistent or unsatisfiable classes (named by label and IRI); 2 load
+    error or no Java.
     """
     from haironto.load import load_graph
     from haironto.reason import reason_all
 
     names = ["hermit", "pellet"] if reasoner == "both" else [reasoner]
-    reports = reason_all(load_graph(ontology), names)
+    reports = reason_all(
+        load_graph(ontology), names, explain_problems=explain, max_justifications=max_justifications
+    )
     if as_json:
         click.echo(json.dumps([report.to_dict() for report in reports], indent=2, ensure_ascii=False))
     else:

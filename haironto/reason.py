@@ -9,6 +9,9 @@ When the ontology is inconsistent the reasoners say only that; :func:`reason` th
 the offenders itself: it reasons over the TBox alone (individuals removed) to list the
 unsatisfiable classes, and either names the individuals asserted to be of such a class or
 searches the individuals for a smallest set that makes the TBox inconsistent.
+
+Asked to (``explain=True``), it adds the justifications of each problem: the minimal sets of
+axioms that cause it, computed by Pellet's explanation service (see :mod:`haironto.explain`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from haironto.errors import ReasonerError
+from haironto.explain import MAX_JUSTIFICATIONS, Explanation, explain, label_of
 from haironto.writers import NTriplesWriter
 
 JAVA_MISSING = (
@@ -73,8 +77,10 @@ class ReasonerReport:
     """Direct ``(subclass, superclass)`` pairs between named classes that the source does not assert."""
     offending_individuals: tuple[Entity, ...] = ()
     """On an inconsistent ontology: individuals that make it inconsistent."""
+    explanations: tuple[Explanation, ...] = ()
+    """When asked for: the justifications of the inconsistency, or of each unsatisfiable class."""
     elapsed: float = field(default=0.0, compare=False)
-    """Wall-clock seconds, Java start-up included."""
+    """Wall-clock seconds, Java start-up included (explanations included)."""
 
     @property
     def ok(self) -> bool:
@@ -114,6 +120,7 @@ class ReasonerReport:
         lines += [f"  unsatisfiable: {entity}" for entity in self.unsatisfiable]
         lines += [f"  offending individual: {entity}" for entity in self.offending_individuals]
         lines += [f"  inferred: {sub} SubClassOf {sup}" for sub, sup in self.inferred_subclasses]
+        lines += [explanation.to_text() for explanation in self.explanations]
         return "\n".join(lines)
 
 
@@ -137,12 +144,21 @@ def find_java() -> str:
     raise ReasonerError(JAVA_MISSING)
 
 
-def reason(graph: Graph, reasoner: str = "hermit") -> ReasonerReport:
+def reason(
+    graph: Graph,
+    reasoner: str = "hermit",
+    *,
+    explain_problems: bool = False,
+    max_justifications: int = MAX_JUSTIFICATIONS,
+) -> ReasonerReport:
     """Run a reasoner over a graph.
 
     Args:
         graph: the ontology, asserted axioms only.
         reasoner: ``hermit`` or ``pellet``.
+        explain_problems: add the justifications of the inconsistency or of each unsatisfiable
+            class (Pellet's explanation service; one more JVM run, only when there is a problem).
+        max_justifications: justifications per problem, at most.
 
     Returns:
         The report; on an inconsistent ontology it names the unsatisfiable classes of the
@@ -170,6 +186,15 @@ def reason(graph: Graph, reasoner: str = "hermit") -> ReasonerReport:
     if inferred is not None:
         unsat = _unsatisfiable(inferred)
         subclasses = _inferred_subclasses(inferred, unsat)
+        explanations = ()
+        if explain_problems and unsat:
+            found = explain(
+                graph,
+                inconsistent=False,
+                unsatisfiable=[str(c) for c in unsat],
+                max_justifications=max_justifications,
+            )
+            explanations = tuple(found)
         return ReasonerReport(
             reasoner=reasoner,
             consistent=True,
@@ -177,21 +202,26 @@ def reason(graph: Graph, reasoner: str = "hermit") -> ReasonerReport:
             inferred_subclasses=tuple(
                 sorted((_entity(graph, sub), _entity(graph, sup)) for sub, sup in subclasses)
             ),
+            explanations=explanations,
             elapsed=time.perf_counter() - start,
         )
     unsat, offenders = _explain_inconsistency(graph, reasoner)
+    explanations = ()
+    if explain_problems:
+        explanations = tuple(explain(graph, inconsistent=True, max_justifications=max_justifications))
     return ReasonerReport(
         reasoner=reasoner,
         consistent=False,
         unsatisfiable=tuple(sorted(_entity(graph, iri) for iri in unsat)),
         offending_individuals=tuple(sorted(_entity(graph, iri) for iri in offenders)),
+        explanations=explanations,
         elapsed=time.perf_counter() - start,
     )
 
 
-def reason_all(graph: Graph, reasoners: Iterable[str]) -> list[ReasonerReport]:
-    """Run several reasoners over one graph, one report each."""
-    return [reason(graph, name) for name in reasoners]
+def reason_all(graph: Graph, reasoners: Iterable[str], **options: object) -> list[ReasonerReport]:
+    """Run several reasoners over one graph, one report each (``options`` as for :func:`reason`)."""
+    return [reason(graph, name, **options) for name in reasoners]  # type: ignore[arg-type]
 
 
 def _classify(graph: Graph, reasoner: str) -> Graph | None:
@@ -328,7 +358,4 @@ def _smallest_conflict(
 
 
 def _entity(graph: Graph, iri: URIRef) -> Entity:
-    labels = list(graph.objects(iri, RDFS.label))
-    english = [str(label) for label in labels if getattr(label, "language", None) == "en"]
-    chosen = sorted(english) or sorted(str(label) for label in labels)
-    return Entity(str(iri), chosen[0] if chosen else "")
+    return Entity(str(iri), label_of(graph, str(iri)))

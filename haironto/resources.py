@@ -32,3 +32,13 @@ def edit_file() -> Path:
 def releases_dir() -> Path:
     """The folder of published releases, one ``YYYY-MM-DD`` folder each."""
     return _data_dir("releases_data", "releases")
+
+
+#: The folder, inside ``ontology/``, of what ``haironto build`` derives for the service beside the
+#: release files: the entailment closures, the reasoning report and the QC report.
+SERVICE_DIR = "service"
+
+
+def service_dir() -> Path:
+    """The folder of the service files derived from the release (``ontology/service/``)."""
+    return ontology_dir() / SERVICE_DIR

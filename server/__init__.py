@@ -3,8 +3,10 @@
 Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description, and the
 query UI for browsers), :mod:`.api` (``/api``, the curated queries as REST operations and their
 OpenAPI document), :mod:`.ui` (``/``, the landing page), :mod:`.status` (``/health``), :mod:`.terms`
-(term IRIs: pages and RDF) and :mod:`.documents` (the ontology documents at their IRIs and version IRIs). Every response passes
-:mod:`.cors` and :mod:`.compression`; :mod:`.metrics` serves ``/metrics``.
+(term IRIs: pages and RDF), :mod:`.documents` (the ontology documents at their IRIs and version IRIs)
+and :mod:`.reasoning` (``/reason``: reasoning jobs over users' ontologies, and ``/qc``). :mod:`.entailment`
+loads the datasets of the entailment regimes a query may ask for. Every response passes :mod:`.cors`
+and :mod:`.compression`; :mod:`.metrics` serves ``/metrics``.
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ DEFAULTS: dict[str, Any] = {
     "MAX_AGE": 3600,
     # Serve Prometheus metrics at /metrics.
     "METRICS": True,
+    # Entailment regimes a query may ask for with the 'entailment' parameter, besides "none".
+    "ENTAILMENT": ["rdfs", "owl-rl"],
+    # POST /reason: seconds a reasoning job may run (then it is killed), and jobs at once across
+    # every process of the server (more get 503 with Retry-After). Keep REASON_JOBS below the
+    # number of gunicorn workers, so that one is always free for SPARQL.
+    "REASON_TIMEOUT": 60.0,
+    "REASON_JOBS": 1,
+    # Folder of the job slots' lock files, shared by the server's processes; None: one per app.
+    "REASON_LOCK_DIR": None,
 }
 
 
@@ -79,7 +90,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
         compression,
         cors,
         documents,
+        entailment,
         metrics,
+        reasoning,
         security,
         sparql,
         status,
@@ -106,6 +119,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
     compression.init_app(app)
     cors.init_app(app)
     metrics.init_app(app)
+    entailment.init_app(app, dataset)
+    reasoning.init_app(app)
     security.init_app(app)
     terms.init_app(app)
     app.register_blueprint(sparql.bp)
@@ -114,4 +129,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
     app.register_blueprint(status.bp)
     app.register_blueprint(terms.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(reasoning.bp)
     return app
+
+
+def close_app(app: Flask) -> None:
+    """Stop the query workers of the app's backend and of its entailment regimes (tests call this;
+    a server process does it at exit)."""
+    from . import entailment, store
+
+    entailment.close_app(app)
+    store.close_app(app)

@@ -7,6 +7,7 @@ from rdflib import Graph as RdfGraph
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
 from haironto import __version__
+from haironto.entailment import REGIMES
 from haironto.formats import GRAPH, RESULTS, formats_of
 from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, SERVICE
 
@@ -51,9 +52,12 @@ def describe_service(endpoint: str, service: Service, max_body: int | None) -> R
             node,
             RDFS.comment,
             Literal(
-                "Read-only SPARQL 1.1 Query endpoint. No entailment is applied at query time (simple "
-                "entailment): the triples an OWL reasoner infers are materialized in the inferred graph "
-                "by the build, and the default graph is the union of the asserted and inferred graphs. "
+                "Read-only SPARQL 1.1 Query endpoint. By default no entailment is applied at query time "
+                "(simple entailment): the triples an OWL reasoner infers are materialized in the inferred "
+                "graph by the build, and the default graph is the union of the asserted and inferred graphs. "
+                "A query may ask for another regime with the 'entailment' parameter (rdfs, owl-rl): it is "
+                "then evaluated against the closure of that union under the regime, materialized once per "
+                "release; the X-HairOnto-Entailment response header names the regime applied. "
                 "SPARQL Update, LOAD and federated SERVICE are refused. "
                 f"Each query may run {service.timeout:g} s (a 'timeout' parameter may ask for less) "
                 f"and return {service.max_rows} rows or triples; longer answers are cut and say so in "
@@ -102,4 +106,48 @@ def describe_service(endpoint: str, service: Service, max_body: int | None) -> R
         graph.add((described, VOID.triples, Literal(count, datatype=XSD.integer)))
         if iri in GRAPH_NOTES:
             graph.add((described, RDFS.comment, Literal(GRAPH_NOTES[iri], lang="en")))
+    describe_regimes(graph, node)
     return graph
+
+
+def describe_regimes(graph: RdfGraph, node: BNode) -> None:
+    """Add the entailment regimes a query may ask for: per regime, the value of the ``entailment``
+    parameter and the regime's IRI, and the dataset such a query runs on, whose named graph of the
+    closure says the regime (and the OWL 2 profile) it was computed under, its size, and any
+    inconsistency owlrl found in it."""
+    from .entailment import datasets, offered
+
+    loaded = datasets()
+    for name in offered():
+        regime = REGIMES[name]
+        choice = BNode()
+        graph.add((node, SERVICE.entailmentParameter, choice))
+        graph.add((choice, SERVICE.parameterValue, Literal(name)))
+        graph.add((choice, SD.entailmentRegime, URIRef(regime.iri)))
+        graph.add((choice, RDFS.comment, Literal(regime.title, lang="en")))
+        if regime.profile:
+            graph.add((choice, SD.supportedEntailmentProfile, URIRef(regime.profile)))
+        if name not in loaded:
+            continue
+        dataset, default, named, described = BNode(), BNode(), BNode(), BNode()
+        graph.add((choice, SERVICE.dataset, dataset))
+        graph.add((dataset, RDF.type, SD.Dataset))
+        graph.add((dataset, SD.defaultGraph, default))
+        graph.add((default, RDF.type, SD.Graph))
+        graph.add((default, VOID.triples, Literal(loaded[name].triples, datatype=XSD.integer)))
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(str(regime.graph))))
+        graph.add((named, SD.entailmentRegime, URIRef(regime.iri)))
+        if regime.profile:
+            graph.add((named, SD.supportedEntailmentProfile, URIRef(regime.profile)))
+        graph.add((named, SD.graph, described))
+        graph.add((described, RDF.type, SD.Graph))
+        graph.add((described, VOID.triples, Literal(loaded[name].triples, datatype=XSD.integer)))
+        note = (
+            f"The closure of the default graph under {regime.title}; the dataset of a query that asks "
+            f"for entailment={name} has it as its default graph, and the named graphs as stored."
+        )
+        graph.add((described, RDFS.comment, Literal(note, lang="en")))
+        for message in loaded[name].errors:
+            graph.add((described, SERVICE.entailmentError, Literal(message)))

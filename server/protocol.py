@@ -49,6 +49,8 @@ class Operation:
     """The ``format`` parameter (a short name or a media type), overriding Accept."""
     timeout: str | None = None
     """The ``timeout`` parameter in seconds, as given."""
+    entailment: str | None = None
+    """The ``entailment`` parameter: the regime to answer under (see server/entailment.py)."""
 
 
 def _decode_fields(raw: bytes, where: str) -> list[tuple[str, str]]:
@@ -138,6 +140,7 @@ def read_operation(request: Request) -> Operation:
         named_graph_uris=tuple(v for k, v in fields if k == "named-graph-uri"),
         format=_single(fields, "format"),
         timeout=_single(fields, "timeout"),
+        entailment=_single(fields, "entailment"),
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, g, request
 
-from haironto.backends import QueryRequest
+from haironto.backends import Backend, QueryRequest
 from haironto.cache import request_key
 from haironto.errors import (
     BackendError,
@@ -18,6 +18,7 @@ from haironto.errors import (
 )
 from haironto.formats import GRAPH, RESULTS, Format, find_format
 
+from . import entailment
 from .conditional import SAFE, etag_of, mark_cacheable, not_modified
 from .description import describe_service
 from .metrics import get_metrics
@@ -99,16 +100,19 @@ def endpoint() -> Response:
         raise ProtocolError(400, "the request carries no 'query' parameter")
     service = get_service()
     g.timeout = effective_timeout(operation.timeout, service.timeout)
+    g.entailment, backend = entailment.select(operation.entailment)
     query = QueryRequest(
         operation.query,
         max_rows=service.max_rows,
         default_graph_uris=operation.default_graph_uris,
         named_graph_uris=operation.named_graph_uris,
     )
-    return answer_query(query, operation.format)
+    return answer_query(query, operation.format, backend=backend, scope=g.entailment.name)
 
 
-def answer_query(query: QueryRequest, format_param: str | None) -> Response:
+def answer_query(
+    query: QueryRequest, format_param: str | None, *, backend: Backend | None = None, scope: str = "none"
+) -> Response:
     """Answer a query in the format the client chose (``format``, else Accept), through the
     answer cache, with validators (ETag, Last-Modified) and the row count, truncation and cache
     headers. ``/sparql`` and the named-query API both answer through this.
@@ -116,6 +120,13 @@ def answer_query(query: QueryRequest, format_param: str | None) -> Response:
     Raises:
         ProtocolError: 406 when no acceptable format can hold this kind of answer.
         HairOntoError: the query is malformed, refused, or timed out.
+
+    Args:
+        query: the query and its limits; its formats are filled in here.
+        format_param: the request's ``format`` parameter, which overrides Accept.
+        backend: where to run it; by default the service's backend (simple entailment).
+        scope: the name of the dataset ``backend`` holds (an entailment regime), part of the
+            answer's identity in the cache and in its ETag.
     """
     service = get_service()
     check_acceptable(request, format_param)
@@ -123,11 +134,13 @@ def answer_query(query: QueryRequest, format_param: str | None) -> Response:
     # The engine writes the answer in its final format, so this process only passes bytes on.
     query = replace(query, results_format=_name(chosen[RESULTS]), graph_format=_name(chosen[GRAPH]))
     # Known before the query runs: a client revalidating what it holds costs no query at all.
-    etag = etag_of(service.release, "sparql", request_key(query), [c and c[1] for c in chosen.values()])
+    etag = etag_of(
+        service.release, "sparql", scope, request_key(query), [c and c[1] for c in chosen.values()]
+    )
     unchanged = not_modified(service.release, etag)
     if unchanged is not None:
         return unchanged
-    result, hit = service.cache.answer(service.backend, query, timeout=g.timeout)
+    result, hit = service.cache.answer(backend or service.backend, query, timeout=g.timeout, scope=scope)
     metrics = get_metrics()
     (metrics.cache_hits if hit else metrics.cache_misses).inc()
     if result.truncated:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +16,8 @@ from . import configure, create_app
 from .multiprocess import metrics_dir
 from .store import data_files
 
-#: Seconds gunicorn lets a worker stay silent beyond the query time limit before it restarts it.
+#: Seconds gunicorn lets a worker stay silent beyond the longest time limit (a query's or a reasoning
+#: job's) before it restarts it.
 WORKER_GRACE = 30
 #: The longest request line gunicorn accepts (its maximum); longer queries must be POSTed.
 MAX_REQUEST_LINE = 8190
@@ -65,11 +67,15 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
     settings = configure(Config("."), config)
     files: DataFiles = data_files(settings)
     files.check()
+    if not settings.get("REASON_LOCK_DIR"):
+        # One folder of job slots for every worker, so REASON_JOBS bounds the whole server.
+        config = {**config, "REASON_LOCK_DIR": tempfile.mkdtemp(prefix="haironto-reason-")}
+    longest = max(float(settings["TIMEOUT"]), float(settings["REASON_TIMEOUT"]))
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "sync",
-        "timeout": int(float(settings["TIMEOUT"])) + WORKER_GRACE,
+        "timeout": int(longest) + WORKER_GRACE,
         "limit_request_line": MAX_REQUEST_LINE,
         "accesslog": "-",
         "errorlog": "-",

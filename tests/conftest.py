@@ -21,8 +21,7 @@ from rdflib import Graph
 from haironto.backends import Backend, get_backend
 from haironto.dataset import DataFiles, load_dataset
 from haironto.namespaces import ONTOLOGY_IRI
-from haironto.server import create_app
-from haironto.server.store import close_app
+from haironto.server import close_app, create_app
 from tests.data import MINI, NANOFAT, TERMS_EDGE
 from tests.transport import FlaskTransport, LiveTransport, Transport
 

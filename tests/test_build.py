@@ -24,8 +24,16 @@ from tests.test_writers import owlready_graph, without_trailing_slashes
 ARTIFACT_NAMES = ("haironto-base", "haironto-full", "haironto")
 FORMATS = {"owl": "xml", "ttl": "turtle", "jsonld": "json-ld"}
 RELEASE_FILES = sorted(f"{name}.{suffix}" for name in ARTIFACT_NAMES for suffix in FORMATS)
-#: Written beside the artifacts: the SSSOM mapping set and the documentation page.
-COMPANIONS = ["haironto-mappings.sssom.tsv", "doc/index.html"]
+#: Written beside the artifacts: the SSSOM mapping set, the documentation page, and the service files
+#: (entailment closures, reasoning and QC reports).
+COMPANIONS = [
+    "haironto-mappings.sssom.tsv",
+    "doc/index.html",
+    "service/haironto-rdfs.ttl",
+    "service/haironto-owl-rl.ttl",
+    "service/haironto-reasoning.json",
+    "service/haironto-qc.json",
+]
 
 
 @pytest.fixture(scope="module")

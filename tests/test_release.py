@@ -22,12 +22,14 @@ from haironto.build import build
 from haironto.check import check
 from haironto.namespaces import HAIRONTO, ONTOLOGY_IRI, RO, version_iri
 from haironto.reason import reason
-from haironto.resources import edit_file, ontology_dir
+from haironto.resources import edit_file, ontology_dir, service_dir
 from tests.data import REPO_ROOT, SHARED_DIR
 
 RELEASE_FILES = sorted(p.name for p in ontology_dir().glob("haironto*.*") if p.name != "haironto-edit.ttl")
-#: Everything the build writes, documentation included, by path relative to the folder.
-BUILT_FILES = sorted([*RELEASE_FILES, "doc/index.html"])
+#: What the build derives for the service: the entailment closures, the reasoning and QC reports.
+SERVICE_FILES = sorted(f"service/{p.name}" for p in service_dir().glob("haironto*.*"))
+#: Everything the build writes, documentation and service files included, by path relative to the folder.
+BUILT_FILES = sorted([*RELEASE_FILES, "doc/index.html", *SERVICE_FILES])
 
 
 def term(number: str) -> URIRef:
@@ -182,7 +184,7 @@ def test_release_files_are_listed_in_the_readme():
 
 
 def test_the_ontology_folder_holds_only_known_files():
-    expected = {*RELEASE_FILES, "haironto-edit.ttl", "README.md", "reference", "doc"}
+    expected = {*RELEASE_FILES, "haironto-edit.ttl", "README.md", "reference", "doc", "service"}
     assert {p.name for p in Path(ontology_dir()).iterdir()} <= expected | {"catalog-v001.xml"}
 
 
