@@ -27,6 +27,7 @@ from haironto.entailment import (
     regime_dataset,
 )
 
+from .store import EXTENSION as STORE_EXTENSION
 from .store import data_files, get_service
 
 EXTENSION = "haironto-entailment"
@@ -63,6 +64,10 @@ def init_app(app: Flask, dataset: bytes | None = None) -> None:
         OntologyLoadError: a data or closure file is missing or malformed.
     """
     offered = [find_regime(name).name for name in app.config["ENTAILMENT"]]
+    if app.extensions[STORE_EXTENSION].backend.holds_data:
+        # A store on disk or a remote store: the closure would have to be computed over all the
+        # data the store holds, in this process; only simple entailment is offered there.
+        offered = []
     files = data_files(app.config)
     bundled = app.config.get("DATA") is None and not app.config.get("GRAPHS")
     simple = dataset if dataset is not None else assemble(files)

@@ -15,6 +15,8 @@ from haironto.errors import (
     QueryRefusedError,
     QueryTimeoutError,
     ReadOnlyError,
+    StoreTimeoutError,
+    StoreUnavailableError,
 )
 from haironto.formats import GRAPH, RESULTS, Format, find_format
 
@@ -49,6 +51,8 @@ STATUS = (
     (QueryRefusedError, 400),
     (QueryTimeoutError, 503),
     (QueryError, 400),
+    (StoreTimeoutError, 504),
+    (StoreUnavailableError, 502),
     (BackendError, 503),
     (HairOntoError, 400),
 )

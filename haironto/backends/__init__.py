@@ -1,6 +1,7 @@
 """Backends: stores that hold the dataset and answer SPARQL, chosen by a descriptor string.
 
 A descriptor is ``NAME:ARGUMENT``: ``memory:`` (pyoxigraph in memory, the default),
+``oxigraph:DIR`` (pyoxigraph's store on disk, read-only), ``remote:URL`` (a SPARQL 1.1 endpoint),
 ``rdflib:`` (rdflib's engine, the reference peer). The table maps each name to the module and
 class that implement it; a module is imported only when its backend is asked for.
 """
@@ -12,9 +13,11 @@ from importlib import import_module
 from haironto.backends.base import Backend, Boolean, DatasetStats, Graph, QueryRequest, Result, Rows
 from haironto.errors import BackendError
 
-#: Backend name -> "module:Class". Later: ``oxigraph`` (a store on disk), ``remote`` (a SPARQL endpoint).
+#: Backend name -> "module:Class".
 BACKENDS: dict[str, str] = {
     "memory": "haironto.backends.memory:MemoryBackend",
+    "oxigraph": "haironto.backends.oxigraph:OxigraphBackend",
+    "remote": "haironto.backends.remote:RemoteBackend",
     "rdflib": "haironto.backends.rdflib_engine:RdflibBackend",
 }
 
@@ -30,7 +33,7 @@ def get_backend(descriptor: str) -> Backend:
     >>> get_backend("mongo:x")
     Traceback (most recent call last):
     ...
-    haironto.errors.BackendError: unknown backend 'mongo' in descriptor 'mongo:x'; known: memory, rdflib
+    haironto.errors.BackendError: unknown backend 'mongo' in descriptor 'mongo:x'; known: memory, oxigraph, remote, rdflib
     """
     name, colon, argument = descriptor.partition(":")
     if not colon or name not in BACKENDS:

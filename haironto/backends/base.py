@@ -435,6 +435,9 @@ class Backend(ABC):
     """Whether SPARQL Update may run; no backend of this project allows it."""
     supports_named_graphs: ClassVar[bool] = True
     """Whether named graphs and the protocol's dataset parameters are honoured."""
+    holds_data: ClassVar[bool] = False
+    """Whether the data lives in the store itself (on disk, or behind a URL), loaded beforehand:
+    the service then serves what the store holds instead of loading the release into it."""
 
     def __init__(self) -> None:
         self._sandbox: Sandbox | None = None
@@ -452,6 +455,11 @@ class Backend(ABC):
     @abstractmethod
     def dump(self) -> bytes:
         """The whole dataset as N-Quads, to seed a worker process."""
+
+    def snapshot(self) -> bytes | None:
+        """What a worker process loads to answer queries: :meth:`dump`, or None when the worker
+        opens the store itself (a store on disk)."""
+        return self.dump()
 
     @abstractmethod
     def stats(self) -> DatasetStats:
@@ -591,7 +599,7 @@ class Backend(ABC):
         from haironto.backends.sandbox import Sandbox
 
         self.stop_workers()
-        self._sandbox = Sandbox(self.descriptor, self.dump(), count)
+        self._sandbox = Sandbox(self.descriptor, self.snapshot(), count)
         self._sandbox.wait_ready()
 
     def stop_workers(self) -> None:

@@ -80,7 +80,7 @@ def _widen(pipe: IO[bytes] | None) -> None:
 class _Worker:
     """One worker process and its two pipes."""
 
-    def __init__(self, descriptor: str, snapshot: bytes) -> None:
+    def __init__(self, descriptor: str, snapshot: bytes | None) -> None:
         env = dict(os.environ)
         # The worker imports haironto the way this process did, installed or from a source tree.
         package_root = str(Path(__file__).resolve().parents[2])
@@ -99,7 +99,7 @@ class _Worker:
         self._seeding = threading.Thread(target=self._seed, args=(descriptor, snapshot), daemon=True)
         self._seeding.start()
 
-    def _seed(self, descriptor: str, snapshot: bytes) -> None:
+    def _seed(self, descriptor: str, snapshot: bytes | None) -> None:
         try:
             assert self.process.stdin is not None
             _write_frame(self.process.stdin, (descriptor, snapshot))
@@ -170,11 +170,12 @@ class Sandbox:
 
     Args:
         descriptor: the backend descriptor the workers open (see :func:`haironto.backends.get_backend`).
-        snapshot: the dataset as N-Quads, loaded by every worker.
+        snapshot: the dataset as N-Quads, loaded by every worker; None when the backend's
+            descriptor names a store the workers open themselves.
         size: how many queries may run at once.
     """
 
-    def __init__(self, descriptor: str, snapshot: bytes, size: int = 1) -> None:
+    def __init__(self, descriptor: str, snapshot: bytes | None, size: int = 1) -> None:
         if size < 1:
             raise BackendError(f"a sandbox needs at least one worker, got {size}")
         self._descriptor = descriptor
@@ -282,7 +283,8 @@ def main() -> None:
     descriptor, snapshot = seed
     try:
         backend = get_backend(descriptor)
-        backend.load(snapshot, format="nquads")
+        if snapshot is not None:  # None: the backend opens its own store (on disk), read-only
+            backend.load(snapshot, format="nquads")
     except HairOntoError as error:
         _write_frame(replies, ("error", error))
         return
