@@ -92,10 +92,7 @@ def test_each_type_accepts_its_lexical_space_only(type_, good, bad):
             param.to_term(raw)
 
 
-def test_with_values_writes_typed_values_the_query_then_parses(backend, request):
-    if backend.descriptor.startswith("remote:"):
-        # Virtuoso 7.2 returns no row for an empty WHERE joined with a trailing VALUES (README, divergences).
-        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso: VALUES after an empty WHERE"))
+def test_with_values_writes_typed_values_the_query_then_parses(backend):
     text = (
         "#+ params:\n#+   text: {type: string, default: 'say \"hi\" } #'}\n#+   n: {type: integer, default: 2}\n"
         "#+   d: {type: decimal, default: 0.5}\n#+   t: {type: iri, default: 'CL:0000034'}\n"

@@ -17,12 +17,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from rdflib import Graph as RdfGraph
 
 from haironto.backends import get_backend
 from haironto.backends.remote import RemoteBackend
@@ -31,6 +32,7 @@ from haironto.errors import QueryError, StoreTimeoutError, StoreUnavailableError
 from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from haironto.queries import load_catalogue
 from tests.conftest import start_server
+from tests.test_stores import void_counts
 from tests.virtuoso import Virtuoso
 
 
@@ -141,6 +143,7 @@ def pushed(virtuoso: Virtuoso) -> Virtuoso:
     result = CliRunner().invoke(main, ["push", virtuoso.graph_store])
     assert result.exit_code == 0, result.output
     assert f"<{ASSERTED_GRAPH}>" in result.output and f"<{INFERRED_GRAPH}>" in result.output
+    virtuoso.restart()  # Virtuoso 7.2 answers property paths wrongly after a load until restarted
     return virtuoso
 
 
@@ -167,44 +170,37 @@ def _value(term: dict[str, str]) -> str:
     if term["type"] == "bnode":
         return "_"
     if term.get("datatype") == XSD_BOOLEAN:
-        # Documented divergence: Virtuoso 7.2 keeps xsd:boolean values as the integers 1 and 0.
-        return {"true": "1", "false": "0"}[term["value"]]
+        # Engine divergence: Virtuoso 7.2 keeps xsd:boolean values as the integers 1 and 0, typed
+        # xsd:integer (a BIND of EXISTS) or xsd:boolean (a literal of the data).
+        return {"true": "1", "false": "0"}.get(term["value"], term["value"])
     return term["value"]
 
 
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
-def _solutions(body: bytes) -> Counter:
+def _solutions(body: bytes) -> set:
+    # As sets: Virtuoso 7.2 repeats some solutions of zero-or-more paths (rdfs:subClassOf*) that
+    # Oxigraph gives once (most-promising-cells, stem-cell-sources); the rows themselves agree.
     answer = json.loads(body)
     if "boolean" in answer:
-        return Counter([answer["boolean"]])
-    return Counter(
-        tuple(sorted((k, _value(v)) for k, v in row.items())) for row in answer["results"]["bindings"]
-    )
+        return {answer["boolean"]}
+    return {tuple(sorted((k, _value(v)) for k, v in row.items())) for row in answer["results"]["bindings"]}
 
 
-#: Curated queries whose answers differ on Virtuoso 7.2, not yet analysed (README, "Engine
-#: divergences"); growth-factors-secreted differs on some runs only, so these xfails are not strict.
+#: Curated queries whose answers differ on Virtuoso 7.2 (README, "Engine divergences"), and why.
 VIRTUOSO_DIFFERS = {
-    "claims-about-term",
-    "experimental-approaches",
-    "growth-factors-secreted",
-    "most-promising-cells",
-    "regenerative-cell-mechanisms",
-    "regulatory-status",
-    "routes-of-administration",
-    "stem-cell-sources",
-    "term-replacement",
-    "treatment-cost",
-    "treatment-durability",
+    # ``?filler (owl:unionOf/rdf:rest*/rdf:first)? ?status``: Virtuoso drops the solutions that go
+    # through the sequence (a filler that is a union of statuses); its zero-length match is kept.
+    # One row of 15 missing: exosome treatment's "clinical trial use".
+    "regulatory-status": "Virtuoso 7.2: a ( … / … * / … )? path misses its one-step matches",
 }
 
 
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(n, marks=pytest.mark.xfail(reason="Virtuoso divergence, see README"))
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=VIRTUOSO_DIFFERS[n]))
         if n in VIRTUOSO_DIFFERS
         else n
         for n in sorted(load_catalogue())
@@ -220,18 +216,16 @@ def test_every_named_query_answers_alike_on_virtuoso(services, name):
     assert _solutions(remote) == _solutions(memory)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the remote service lists fewer VoID counts than memory: not yet analysed"
-)
 def test_the_service_description_lists_the_pushed_graphs(services):
-    status, body = _get(f"{services['remote']}/sparql?format=ntriples", "application/n-triples")
-    assert status == 200
-    assert f"<{ASSERTED_GRAPH}>".encode() in body and f"<{INFERRED_GRAPH}>".encode() in body
-    _, memory = _get(f"{services['memory']}/sparql?format=ntriples", "application/n-triples")
-    counts = [
-        sorted(line.split()[2] for line in b.splitlines() if b"void#triples" in line) for b in (body, memory)
-    ]
-    assert counts[0] == counts[1]
+    # The named graphs and their sizes as on memory. (The memory service describes more datasets:
+    # its entailment regimes, which a store that holds its data does not offer.)
+    described = {}
+    for name in ("remote", "memory"):
+        status, body = _get(f"{services[name]}/sparql?format=ntriples", "application/n-triples")
+        assert status == 200
+        described[name] = void_counts(RdfGraph().parse(data=body, format="nt"))
+    assert set(described["remote"]) == {str(ASSERTED_GRAPH), str(INFERRED_GRAPH)}
+    assert described["remote"] == {g: described["memory"][g] for g in described["remote"]}
 
 
 def test_term_pages_come_from_virtuoso(services):

@@ -130,6 +130,20 @@ class Virtuoso:
                 self.process.kill()
                 self.process.wait()
 
+    def restart(self) -> None:
+        """Stop the instance and start it again on the same database.
+
+        Needed after a load: a Virtuoso 7.2 that has just loaded data answers property paths
+        (``rdfs:subClassOf+``/``*``) joined with other patterns wrongly until it restarts
+        (queries/experimental-approaches.rq: 1 row of 5; upstream
+        https://github.com/openlink/virtuoso-opensource/issues/929). A checkpoint or new
+        statistics do not help.
+        """
+        self.isql("checkpoint;")
+        self.stop()
+        self.process = _launch(self.folder)
+        _wait(self)
+
     def rss_bytes(self) -> int:
         """The server process's resident memory."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -159,24 +173,36 @@ def start(folder: Path, *, buffers: int = 10000) -> Virtuoso:
         ),
         encoding="utf-8",
     )
-    with (folder / "console.log").open("wb") as log:
-        process = subprocess.Popen(
-            [SERVER, "+configfile", str(ini), "+foreground"], cwd=folder, stdout=log, stderr=subprocess.STDOUT
+    instance = Virtuoso(folder, _launch(folder), sql_port, http_port, "dba")
+    _wait(instance)
+    password = secrets.token_urlsafe(16)
+    instance.isql(f"USER_SET_PASSWORD('dba', '{password}');")
+    instance.password = password
+    return instance
+
+
+def _launch(folder: Path) -> subprocess.Popen[bytes]:
+    with (folder / "console.log").open("ab") as log:
+        return subprocess.Popen(
+            [SERVER, "+configfile", str(folder / "virtuoso.ini"), "+foreground"],
+            cwd=folder,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
-    instance = Virtuoso(folder, process, sql_port, http_port, "dba")
+
+
+def _wait(instance: Virtuoso) -> None:
+    """Wait until the instance's SPARQL endpoint answers; stop it and raise if it does not in time."""
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         try:
             with urllib.request.urlopen(f"{instance.sparql}?query=ASK%7B%7D", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return
         except OSError:
             pass
-        if process.poll() is not None or time.monotonic() > deadline:
+        if instance.process.poll() is not None or time.monotonic() > deadline:
             instance.stop()
-            raise RuntimeError(f"Virtuoso did not start:\n{(folder / 'console.log').read_text()[-3000:]}")
+            log = (instance.folder / "console.log").read_text()[-3000:]
+            raise RuntimeError(f"Virtuoso did not start:\n{log}")
         time.sleep(0.2)
-    password = secrets.token_urlsafe(16)
-    instance.isql(f"USER_SET_PASSWORD('dba', '{password}');")
-    instance.password = password
-    return instance

@@ -14,8 +14,11 @@ system graphs there) stay out of the answers. A query with its own dataset is pa
 
 Two things the protocol does not offer are done here:
 
-* bindings (:attr:`QueryRequest.bindings`) become a trailing ``VALUES`` clause, each value
-  written as an N-Triples term by pyoxigraph (never pasted text);
+* bindings (:attr:`QueryRequest.bindings`) become a ``VALUES`` clause, each value written as an
+  N-Triples term by pyoxigraph (never pasted text);
+* a trailing ``VALUES`` clause (after the ``WHERE`` group, as the named queries' parameters are
+  written) is moved to the start of the ``WHERE`` group (:func:`inline_values`): Virtuoso 7.2
+  ignores a trailing one (queries/term-replacement.rq answered 302 rows instead of 1);
 * ``DESCRIBE`` is rewritten into a ``CONSTRUCT`` of the concise bounded description (the
   resource's triples and, through blank nodes, up to :data:`CBD_DEPTH` levels of theirs), which
   is what the embedded engines answer; stores differ on what DESCRIBE means.
@@ -118,6 +121,49 @@ def values_clause(bindings: dict[str, Any]) -> str:
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(str(to_oxigraph(term)) for term in bindings.values())
     return f"\nVALUES ({names}) {{ ({terms}) }}"
+
+
+def inline_values(text: str) -> str:
+    """Move a trailing ``VALUES`` clause to the start of the query's ``WHERE`` group.
+
+    The two mean the same when the clause's variables are bound by the group's required patterns
+    (the named queries' parameters are), and Virtuoso 7.2 ignores a trailing clause. A query
+    without one is returned unchanged.
+
+    >>> inline_values("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s VALUES ?s { <http://example.org/a> }")
+    'SELECT ?s WHERE { VALUES ?s { <http://example.org/a> } ?s ?p ?o } ORDER BY ?s '
+    >>> inline_values("ASK { ?s ?p 'VALUES' }")
+    "ASK { ?s ?p 'VALUES' }"
+    """
+    masked = _mask(text)
+    depth, opened, trailing = 0, [], None
+    for match in re.finditer(r"[{}]|\bVALUES\b|\bWHERE\b", masked, re.IGNORECASE):
+        token = match.group(0)
+        if token == "{":
+            if depth == 0:
+                opened.append(match.start())
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0 and token.upper() == "VALUES" and opened:
+            trailing = match.start()
+            break
+        elif depth == 0 and token.upper() == "WHERE":
+            opened.clear()  # the WHERE group is the next one (a CONSTRUCT template came before)
+    if trailing is None or not opened:
+        return text
+    start = masked.index("{", trailing)
+    depth, end = 0, len(text)
+    for position in range(start, len(masked)):
+        if masked[position] == "{":
+            depth += 1
+        elif masked[position] == "}":
+            depth -= 1
+            if depth == 0:
+                end = position + 1
+                break
+    clause, group = text[trailing:end], opened[0] + 1
+    return f"{text[:group]} {clause}{text[group:trailing]}{text[end:]}"
 
 
 def describe_as_construct(text: str, bindings: dict[str, Any], depth: int = CBD_DEPTH) -> list[str]:
@@ -290,7 +336,7 @@ class RemoteBackend(Backend):
         if re.search(r"\bDESCRIBE\b", _mask(request.text), re.IGNORECASE) is not None:
             texts = describe_as_construct(request.text, dict(request.bindings))
             return self._graph(request, [self._post(base + text, request, _GRAPH_TYPES) for text in texts])
-        text = base + request.text + values_clause(dict(request.bindings))
+        text = base + inline_values(request.text + values_clause(dict(request.bindings)))
         if form is ox.QueryTriples:
             return self._graph(request, [self._post(text, request, _GRAPH_TYPES)])
         body, _ = self._post(text, request, _RESULTS_JSON)
