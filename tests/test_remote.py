@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from rdflib import Graph as RdfGraph
 
 from haironto.backends import get_backend

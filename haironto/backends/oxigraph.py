@@ -26,9 +26,9 @@ the README); the release's asserted and inferred graphs never share a triple.
 from __future__ import annotations
 
 import ctypes
-import gc
 import ctypes.util
 import errno
+import gc
 import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
