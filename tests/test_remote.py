@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import http.server
 import json
+import signal
 import socketserver
 import threading
 import time
@@ -30,6 +31,7 @@ from haironto.cli import main
 from haironto.errors import QueryError, StoreTimeoutError, StoreUnavailableError
 from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from haironto.queries import load_catalogue
+from tests import virtuoso as virtuoso_store
 from tests.conftest import start_server
 from tests.test_stores import void_counts
 from tests.virtuoso import Virtuoso
@@ -272,3 +274,71 @@ def test_a_store_gone_away_is_a_502_never_a_500(pushed: Virtuoso, tmp_path: Path
     finally:
         close_app(app)
         gc.collect()
+
+
+# -- faults of a real store: it hangs, it stops, it comes back (issue 5, item 5) ----------------
+
+
+def _timed(url: str) -> tuple[int, float]:
+    started = time.monotonic()
+    status, _ = _get(url)
+    return status, time.monotonic() - started
+
+
+def test_the_service_survives_a_store_that_hangs_or_stops_and_recovers_by_itself(
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    # A Virtuoso of this test's own: it is frozen (SIGSTOP), resumed, stopped and started again.
+    store = virtuoso_store.start(tmp_path_factory.mktemp("faulty"))
+    try:
+        # The answer cache off: every request must reach the store.
+        env = {
+            "HAIRONTO_REMOTE_USER": "dba",
+            "HAIRONTO_REMOTE_PASSWORD": store.password,
+            "HAIRONTO_CACHE_ENTRIES": "0",
+        }
+        pushed = CliRunner().invoke(main, ["push", store.graph_store], env=env)
+        assert pushed.exit_code == 0, pushed.output
+        server = start_server(
+            tmp_path_factory.mktemp("faulty-serve"),
+            ["--backend", f"remote:{store.sparql}", "--timeout", "2"],
+            env,
+        )
+        base = next(server)
+        ask = f"{base}/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+        try:
+            assert _timed(ask)[0] == 200
+            # Hangs: every request is a 504 at its 2 s deadline (plus the answer's way back).
+            store.process.send_signal(signal.SIGSTOP)
+            for _ in range(3):
+                status, took = _timed(ask)
+                assert status == 504 and 1.9 < took < 3.0, (status, took)
+            store.process.send_signal(signal.SIGCONT)
+            assert _recovers(ask) < 5
+            # Stops: a 502 at once, no waiting for a deadline.
+            store.stop()
+            for _ in range(3):
+                status, took = _timed(ask)
+                assert status == 502 and took < 1.5, (status, took)
+            # Comes back on the same ports: the service answers again, no restart of its own.
+            store.process = virtuoso_store._launch(store.folder)
+            virtuoso_store._wait(store)
+            assert _recovers(ask) < 5
+        finally:
+            server.close()
+    finally:
+        store.process.send_signal(signal.SIGCONT)
+        store.stop()
+        gc.collect()
+
+
+def _recovers(url: str) -> float:
+    """Seconds until the service answers 200 again (each failure must be a 502 or 504)."""
+    started = time.monotonic()
+    while True:
+        status, _ = _get(url)
+        if status == 200:
+            return time.monotonic() - started
+        assert status in (502, 504)
+        assert time.monotonic() - started < 30, "the service did not recover"
+        time.sleep(0.2)
