@@ -168,3 +168,28 @@ def test_serve_store_answers_read_only_and_describes_the_user_graphs(store: Path
         refused.value.close()  # the error holds the response's socket
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("blank", [False, True])
+def test_a_large_line_based_file_is_parsed_in_parts_to_the_same_graph(tmp_path: Path, monkeypatch, blank):
+    # Parts cut at line ends, unless the file has blank nodes: each part's parse would rename them.
+    from haironto.backends import oxigraph
+
+    subject = "_:shared" if blank else "<http://example.org/shared>"
+    lines = [f"{subject} <http://example.org/p> <http://example.org/o{i}> ." for i in range(2000)]
+    lines += [f'<http://example.org/s{i}> <http://example.org/q> "{i}" .' for i in range(2000)]
+    data = tmp_path / "big.nt"
+    data.write_text("\n".join(lines[::2] + lines[1::2]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(oxigraph, "PARALLEL_BYTES", 1000)
+    monkeypatch.setattr(oxigraph.os, "cpu_count", lambda: 4)
+    parsed = []
+    real_bulk = oxigraph._bulk
+    monkeypatch.setattr(oxigraph, "_bulk", lambda *args: parsed.append(args[1]) or real_bulk(*args))
+    read = []
+    load_store(tmp_path / "store", [LoadItem(data, "https://example.org/g")], progress=read.append)
+    assert len(parsed) == (1 if blank else 4)
+    assert sum(read) == data.stat().st_size
+    backend = get_backend(f"oxigraph:{tmp_path / 'store'}")
+    assert count(tmp_path / "store") == len(RdfGraph().parse(data, format="nt")) == 4000
+    shared = backend.query("SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { ?b <http://example.org/p> ?o }")
+    assert shared.terms()[0][0].value == "1"

@@ -29,12 +29,15 @@ import ctypes
 import ctypes.util
 import errno
 import gc
+import io
+import mmap
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -68,28 +71,103 @@ class LoadItem:
     """A key of :data:`~haironto.backends.base.DATA_FORMATS`; guessed from the extension when None."""
 
 
-class _Progress(IO[bytes]):
-    """A binary file that reports how many bytes the parser has read, for a progress bar."""
+class _Progress(io.RawIOBase):
+    """A byte range of a file that reports how many bytes the parser has read, for a progress bar."""
 
-    def __init__(self, path: Path, advance: Callable[[int], None]) -> None:
+    def __init__(
+        self, path: Path, advance: Callable[[int], None] | None, start: int = 0, end: int | None = None
+    ) -> None:
         self._file = path.open("rb")
+        self._file.seek(start)
+        self._left = (path.stat().st_size if end is None else end) - start
         self._advance = advance
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._file.read(size)
-        self._advance(len(data))
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        count = self._file.readinto(buffer)
-        self._advance(count or 0)
-        return count or 0
 
     def readable(self) -> bool:
         return True
 
+    def readinto(self, buffer: Any) -> int:
+        wanted = min(len(buffer), self._left)
+        if wanted <= 0:
+            return 0
+        count = self._file.readinto(memoryview(buffer)[:wanted]) or 0
+        self._left -= count
+        if self._advance is not None:
+            self._advance(count)
+        return count
+
     def close(self) -> None:
         self._file.close()
+        super().close()
+
+
+#: Line-based files larger than this are parsed by several threads at once (each its own part).
+PARALLEL_BYTES = 32 * 1024 * 1024
+#: The most parser threads; RocksDB's ingestion is the part they share.
+MAX_PARSERS = 4
+
+
+def _mentions(path: Path, needle: bytes) -> bool:
+    """Whether the file contains these bytes (a blank node label, or a string that looks like one)."""
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(needle) >= 0
+
+
+def _parts(path: Path, count: int) -> list[tuple[int, int]]:
+    """Cut a file into ``count`` byte ranges that end at line ends."""
+    size = path.stat().st_size
+    cuts = [0]
+    with path.open("rb") as file:
+        for part in range(1, count):
+            file.seek(max(size * part // count, cuts[-1]))
+            file.readline()
+            cuts.append(min(file.tell(), size))
+    cuts.append(size)
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def _load_file(
+    store: ox.Store,
+    item: LoadItem,
+    fmt: Any,
+    target: Any,
+    progress: Callable[[int], None] | None,
+    lenient: bool,
+) -> None:
+    """Bulk-load one file; a large N-Triples or N-Quads file by several parser threads.
+
+    Why threads: pyoxigraph's parser runs on one core, and the Oxigraph CLI's loader parses parts
+    of a line-based file in parallel. Only a file without blank nodes is cut: each parse gives its
+    blank nodes fresh names, so a label used in two parts would become two nodes.
+    """
+    base = item.path.resolve().as_uri()
+    threads = min(MAX_PARSERS, os.cpu_count() or 1)
+    line_based = fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+    if (
+        not line_based
+        or threads < 2
+        or item.path.stat().st_size < PARALLEL_BYTES
+        or _mentions(item.path, b"_:")
+    ):
+        with io.BufferedReader(_Progress(item.path, progress), 1 << 20) as source:
+            _bulk(store, str(item.path), {"input": source}, fmt, target, lenient, base)
+        return
+    errors: list[BaseException] = []
+
+    def parse(start: int, end: int) -> None:
+        try:
+            with io.BufferedReader(_Progress(item.path, progress, start, end), 1 << 20) as source:
+                where = f"{item.path} (from byte {start})"
+                _bulk(store, where, {"input": source}, fmt, target, lenient, base)
+        except BaseException as error:  # handed to the caller's thread
+            errors.append(error)
+
+    workers = [threading.Thread(target=parse, args=part) for part in _parts(item.path, threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
 
 
 def _staging(directory: Path, kind: str, pid: int) -> Path:
@@ -207,14 +285,7 @@ def load_store(
                 if target is not None and not (append and item.graph in cleared):
                     store.clear_graph(target)
                     cleared.add(str(item.graph))
-                source: dict[str, Any] = (
-                    {"path": item.path} if progress is None else {"input": _Progress(item.path, progress)}
-                )
-                try:
-                    _bulk(store, str(item.path), source, fmt, target, lenient, item.path.resolve().as_uri())
-                finally:
-                    if "input" in source:
-                        source["input"].close()
+                _load_file(store, item, fmt, target, progress, lenient)
             store.flush()
         except BaseException as error:
             # Close the store before its folder is removed: RocksDB writes its last files when
