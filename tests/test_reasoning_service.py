@@ -8,6 +8,7 @@ reasoning timeout is killed while the SPARQL endpoint keeps answering.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import urllib.error
@@ -198,13 +199,15 @@ def test_when_every_slot_is_taken_the_answer_is_503_with_retry_after(reason_app)
 
 
 def _jobs_running() -> list[str]:
+    # Only jobs of this checkout's interpreter: other checkouts on the machine may run their own.
+    python = str(Path(sys.executable).parent)
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             text = cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
-        if "haironto.reasoning" in text or "haironto.explain" in text:
+        if text.startswith(python) and ("haironto.reasoning" in text or "haironto.explain" in text):
             found.append(text)
     return found
 
