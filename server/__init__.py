@@ -5,7 +5,8 @@ query UI for browsers), :mod:`.api` (``/api``, the curated queries as REST opera
 OpenAPI document), :mod:`.ui` (``/``, the landing page), :mod:`.status` (``/health``), :mod:`.terms`
 (term IRIs: pages and RDF), :mod:`.documents` (the ontology documents at their IRIs and version IRIs,
 and the HTML documentation at ``/doc/``) and :mod:`.reasoning` (``/reason``: reasoning jobs over users'
-ontologies, and ``/qc``). :mod:`.releases` lists the
+ontologies, and ``/qc``), :mod:`.extract` (``/extract``: import modules, as ``haironto extract``
+builds them). :mod:`.releases` lists the
 published releases, served as documents and as named graphs. :mod:`.entailment`
 loads the datasets of the entailment regimes a query may ask for. Every response passes :mod:`.cors`
 and :mod:`.compression`; :mod:`.metrics` serves ``/metrics``.
@@ -98,6 +99,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
         cors,
         documents,
         entailment,
+        extract,
         metrics,
         reasoning,
         releases,
@@ -139,6 +141,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
     app.register_blueprint(terms.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(reasoning.bp)
+    extract.init_app(app)
     return app
 
 
