@@ -199,6 +199,9 @@ def test_an_obsolete_term_says_so_and_links_its_replacement(edge_http):
     assert "Obsolete." in obsolete.text
     assert "Term replaced by: platelet rich plasma" in obsolete.text
     assert obsolete.links[path(PRP)] == "platelet rich plasma"
+    # oboInOwl:consider, in the notice too, linked to the term's page.
+    assert "Consider: nanofat." in obsolete.text
+    assert obsolete.links[path(NANOFAT)] == "nanofat"
 
 
 # -- RDF -------------------------------------------------------------------------------------------
