@@ -96,6 +96,8 @@ def make_app(served: DataFiles, releases: Path, **settings: object) -> Flask:
             "DATA_FULL": [str(p) for p in served.full],
             "RELEASES": str(releases),
             "RELEASE_GRAPHS": True,
+            # Other data: the regimes are offered only when named.
+            "ENTAILMENT": ["rdfs", "owl-rl"],
             **settings,
         }
     )
