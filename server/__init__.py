@@ -3,8 +3,11 @@
 Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description, and the
 query UI for browsers), :mod:`.api` (``/api``, the curated queries as REST operations and their
 OpenAPI document), :mod:`.ui` (``/``, the landing page), :mod:`.status` (``/health``), :mod:`.terms`
-(term IRIs: pages and RDF), :mod:`.documents` (the ontology documents at their IRIs and version IRIs)
-and :mod:`.reasoning` (``/reason``: reasoning jobs over users' ontologies, and ``/qc``). :mod:`.entailment`
+(term IRIs: pages and RDF), :mod:`.documents` (the ontology documents at their IRIs and version IRIs,
+and the HTML documentation at ``/doc/``) and :mod:`.reasoning` (``/reason``: reasoning jobs over users'
+ontologies, and ``/qc``), :mod:`.extract` (``/extract``: import modules, as ``haironto extract``
+builds them). :mod:`.releases` lists the
+published releases, served as documents and as named graphs. :mod:`.entailment`
 loads the datasets of the entailment regimes a query may ask for. Every response passes :mod:`.cors`
 and :mod:`.compression`; :mod:`.metrics` serves ``/metrics``.
 """
@@ -58,6 +61,11 @@ DEFAULTS: dict[str, Any] = {
     "REASON_JOBS": 1,
     # Folder of the job slots' lock files, shared by the server's processes; None: one per app.
     "REASON_LOCK_DIR": None,
+    # Folder of published releases, served at their version IRIs; None: the bundled releases/.
+    "RELEASES": None,
+    # Load each published release as a named graph (its version IRI), outside the default graph;
+    # None: when the bundled release is served (DATA unset).
+    "RELEASE_GRAPHS": None,
 }
 
 
@@ -100,8 +108,10 @@ def create_app(
         cors,
         documents,
         entailment,
+        extract,
         metrics,
         reasoning,
+        releases,
         security,
         sparql,
         status,
@@ -122,6 +132,7 @@ def create_app(
         return response
 
     catalogue.init_app(app)  # before the backend starts its workers: a bad query file fails fast
+    releases.init_app(app)
     store.init_app(app, dataset)
     # After-request hooks run last-registered first: compression, registered first, runs last and
     # sees the final headers and body.
@@ -139,6 +150,7 @@ def create_app(
     app.register_blueprint(terms.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(reasoning.bp)
+    extract.init_app(app)
     return app
 
 

@@ -99,7 +99,7 @@ def prepare(config: Mapping[str, Any], simple: bytes) -> dict[str, Prepared]:
             triples = closure_triples(regime.closure_file())
             errors: tuple[str, ...] = ()
         else:
-            union = union if union is not None else load_graphs(files.paths())
+            union = union if union is not None else load_graphs(files.union_paths())
             closure: Closure = materialize(union, regime)
             log.info(
                 "computed the %s closure in %.2f s: %d triples", name, closure.elapsed, len(closure.graph)
