@@ -7,9 +7,12 @@ Layout (the same for every backend):
 * named graph :data:`~haironto.namespaces.INFERRED_GRAPH`: what the reasoner added
   (``haironto-full.ttl`` minus ``haironto-base.ttl``);
 * any further named graphs the configuration lists;
-* the default graph: the union of all named graphs, materialized, so that a query's own
+* the default graph: the union of those named graphs, materialized, so that a query's own
   ``FROM`` clauses and the protocol's dataset parameters still work exactly as specified
-  (pyoxigraph ignores ``FROM`` when asked to treat the default graph as a union).
+  (pyoxigraph ignores ``FROM`` when asked to treat the default graph as a union);
+* named graphs outside the default graph: the published releases, each as published under its
+  version IRI, so that a query can target one release (``FROM``, ``GRAPH``) without older
+  releases' triples mixing into the default graph.
 
 No entailment happens at query time: the inferred triples are materialized by the build.
 """
@@ -47,6 +50,8 @@ class DataFiles:
     """Files holding asserted plus inferred triples; the inferred graph is their triples not asserted."""
     graphs: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
     """Further named graphs: graph IRI -> files."""
+    releases: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
+    """Named graphs kept out of the default graph (the published releases): graph IRI -> files."""
 
     @classmethod
     def release(cls, directory: Path | None = None) -> DataFiles:
@@ -60,6 +65,10 @@ class DataFiles:
 
     def paths(self) -> list[Path]:
         """Every file named, in load order."""
+        return [*self.union_paths(), *(p for files in self.releases.values() for p in files)]
+
+    def union_paths(self) -> list[Path]:
+        """The files whose triples make up the default graph (every file but the releases')."""
         return [*self.asserted, *self.full, *(p for files in self.graphs.values() for p in files)]
 
     def check(self) -> None:
@@ -88,12 +97,15 @@ def load_graphs(paths: Iterable[Path]) -> Graph:
     return graph
 
 
-def _triples(paths: Iterable[Path]) -> list[ox.Triple]:
+def _triples(paths: Iterable[Path], *, rename: bool = False) -> list[ox.Triple]:
     triples = []
     for path in paths:
         try:
             quads = ox.parse(
-                path=path, format=rdf_format(data_format(path)), base_iri=path.resolve().as_uri()
+                path=path,
+                format=rdf_format(data_format(path)),
+                base_iri=path.resolve().as_uri(),
+                rename_blank_nodes=rename,
             )
             triples.extend(quad.triple for quad in quads)
         except (SyntaxError, ValueError, OSError) as error:
@@ -128,6 +140,11 @@ def assemble(files: DataFiles, *, union: bool = True) -> bytes:
         quads.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
         if union:
             quads.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    for iri, paths in files.releases.items():
+        name = ox.NamedNode(iri)
+        # A release's files are written like the current ones (canonical blank node labels):
+        # fresh labels keep its blank nodes apart from theirs in the one dataset.
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in _triples(paths, rename=True))
     data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
     assert data is not None
     return data

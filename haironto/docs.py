@@ -217,6 +217,15 @@ def _entry(graph: Graph, entity: URIRef, value) -> Entry:
     return entry
 
 
+def anchor(iri: str) -> str:
+    """The fragment of an entity's section on the page: its term ID; empty for an IRI not of HairOnto.
+
+    >>> anchor("https://w3id.org/haironto/HAIRONTO_0000007"), anchor("http://purl.obolibrary.org/obo/CL_0000034")
+    ('HAIRONTO_0000007', '')
+    """
+    return _anchor(URIRef(iri))
+
+
 def _anchor(iri: URIRef) -> str:
     local = str(iri)[len(BASE) :] if str(iri).startswith(BASE) else ""
     return local if TERM_ID.match(local) else ""

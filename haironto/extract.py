@@ -84,6 +84,7 @@ def extract(
     terms: Sequence[str],
     *,
     source: Path | None = None,
+    graph: Graph | None = None,
     method: str = "star",
     upper: str | None = None,
     module_iri: str = DEFAULT_MODULE_IRI,
@@ -93,6 +94,8 @@ def extract(
     Args:
         terms: IDs, CURIEs or IRIs.
         source: the ontology to extract from; default: the primary release.
+        graph: the ontology to extract from, already loaded (the service keeps its source in
+            memory); overrides ``source``. It is only read.
         method: ``mireot``, ``star``, ``bot`` or ``top``.
         upper: for ``mireot``: the upper term; ancestors above it are left out.
         module_iri: the module's ontology IRI.
@@ -107,7 +110,8 @@ def extract(
     """
     if method not in METHODS:
         raise HairOntoError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    graph = load_graph(source or default_source())
+    if graph is None:
+        graph = load_graph(source or default_source())
     seeds = resolve(graph, terms)
     if method == "mireot":
         top = resolve(graph, [upper])[0] if upper else None

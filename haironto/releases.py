@@ -55,6 +55,15 @@ class Release:
         return f"{BASE}releases/{self.date}/"
 
     @property
+    def version_iri(self) -> str:
+        """The version IRI of the primary artifact ``haironto.owl``: the release's named graph in the service.
+
+        >>> Release("2026-11-25", Path("releases/2026-11-25")).version_iri
+        'https://w3id.org/haironto/releases/2026-11-25/haironto.owl'
+        """
+        return f"{self.iri}haironto.owl"
+
+    @property
     def files(self) -> list[Path]:
         """Every file of the release, sorted by relative path."""
         return sorted(p for p in self.path.rglob("*") if p.is_file())

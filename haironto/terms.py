@@ -131,6 +131,7 @@ _SHOWN = {
     DEFINITION_SOURCE,
     OWL.deprecated,
     TERM_REPLACED_BY,
+    OBOINOWL.consider,
     OWL.propertyChainAxiom,
     OWL.disjointUnionOf,
     *(URIRef(p) for p in SYNONYM_SCOPES),
@@ -340,6 +341,8 @@ class TermDescription:
     """True when the term is obsolete (``owl:deprecated true``)."""
     replaced_by: tuple[Value, ...]
     """For an obsolete term, the terms to use instead (IAO:0100001)."""
+    consider: tuple[Value, ...]
+    """For an obsolete term, other terms to consider instead (``oboInOwl:consider``)."""
     replaces: tuple[Ref, ...]
     """Obsolete terms that name this one as their replacement."""
     definitions: tuple[Value, ...]
@@ -572,6 +575,7 @@ class _Builder:
             kinds=tuple(sorted({KINDS[t] for t in types if t in KINDS})),
             deprecated=bool(entry and entry.deprecated),
             replaced_by=self.replacements(),
+            consider=self.replacements(OBOINOWL.consider),
             replaces=tuple(r.ref for r in self.related(self.inbound.get(TERM_REPLACED_BY, ()))),
             definitions=self.values(term, DEFINITION),
             definition_sources=self.values(term, DEFINITION_SOURCE),
@@ -586,9 +590,10 @@ class _Builder:
             annotations=self.annotations(shown | {predicate for predicate, _ in facts}),
         )
 
-    def replacements(self) -> tuple[Value, ...]:
+    def replacements(self, predicate: URIRef = TERM_REPLACED_BY) -> tuple[Value, ...]:
+        """The terms to use instead of an obsolete one: ``term replaced by``, or ``consider``."""
         values = []
-        for value in self.values(self.term, TERM_REPLACED_BY):
+        for value in self.values(self.term, predicate):
             # A replacement written as a CURIE literal is linked like an IRI.
             iri = expand(value.text) if value.text else None
             values.append(self.value(URIRef(iri)) if iri else value)

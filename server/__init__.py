@@ -3,8 +3,11 @@
 Blueprints: :mod:`.sparql` (``/sparql``, the SPARQL 1.1 Protocol and service description, and the
 query UI for browsers), :mod:`.api` (``/api``, the curated queries as REST operations and their
 OpenAPI document), :mod:`.ui` (``/``, the landing page), :mod:`.status` (``/health``), :mod:`.terms`
-(term IRIs: pages and RDF), :mod:`.documents` (the ontology documents at their IRIs and version IRIs)
-and :mod:`.reasoning` (``/reason``: reasoning jobs over users' ontologies, and ``/qc``). :mod:`.entailment`
+(term IRIs: pages and RDF), :mod:`.documents` (the ontology documents at their IRIs and version IRIs,
+and the HTML documentation at ``/doc/``) and :mod:`.reasoning` (``/reason``: reasoning jobs over users'
+ontologies, and ``/qc``), :mod:`.extract` (``/extract``: import modules, as ``haironto extract``
+builds them). :mod:`.releases` lists the
+published releases, served as documents and as named graphs. :mod:`.entailment`
 loads the datasets of the entailment regimes a query may ask for. Every response passes :mod:`.cors`
 and :mod:`.compression`; :mod:`.metrics` serves ``/metrics``.
 """
@@ -51,7 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # Serve Prometheus metrics at /metrics.
     "METRICS": True,
     # Entailment regimes a query may ask for with the 'entailment' parameter, besides "none".
-    "ENTAILMENT": ["rdfs", "owl-rl"],
+    # None: "rdfs" and "owl-rl" on the bundled release (closures precomputed by the build), none on
+    # other data, whose closures would have to be computed at start-up (owlrl: minutes per 10^5 triples).
+    "ENTAILMENT": None,
     # POST /reason: seconds a reasoning job may run (then it is killed), and jobs at once across
     # every process of the server (more get 503 with Retry-After). Keep REASON_JOBS below the
     # number of gunicorn workers, so that one is always free for SPARQL.
@@ -59,6 +64,11 @@ DEFAULTS: dict[str, Any] = {
     "REASON_JOBS": 1,
     # Folder of the job slots' lock files, shared by the server's processes; None: one per app.
     "REASON_LOCK_DIR": None,
+    # Folder of published releases, served at their version IRIs; None: the bundled releases/.
+    "RELEASES": None,
+    # Load each published release as a named graph (its version IRI), outside the default graph;
+    # None: when the bundled release is served (DATA unset).
+    "RELEASE_GRAPHS": None,
 }
 
 
@@ -72,7 +82,12 @@ def configure(target: Config, config: Mapping[str, Any] | None = None) -> Config
     return target
 
 
-def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None = None) -> Flask:
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    dataset: bytes | None = None,
+    regimes: Mapping[str, Any] | None = None,
+) -> Flask:
     """Build the service.
 
     Args:
@@ -81,6 +96,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
         dataset: the configured files already assembled as N-Quads
             (:func:`haironto.dataset.assemble`); ``haironto serve`` builds it once, before
             gunicorn forks its workers, instead of once per worker.
+        regimes: the entailment regimes' datasets, likewise prepared once in the master
+            (:func:`haironto.server.entailment.prepare`); None prepares them here.
 
     Raises:
         BackendError: the backend cannot be opened or its workers cannot start.
@@ -94,8 +111,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
         cors,
         documents,
         entailment,
+        extract,
         metrics,
         reasoning,
+        releases,
         security,
         sparql,
         status,
@@ -116,13 +135,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
         return response
 
     catalogue.init_app(app)  # before the backend starts its workers: a bad query file fails fast
+    releases.init_app(app)
     store.init_app(app, dataset)
     # After-request hooks run last-registered first: compression, registered first, runs last and
     # sees the final headers and body.
     compression.init_app(app)
     cors.init_app(app)
     metrics.init_app(app)
-    entailment.init_app(app, dataset)
+    entailment.init_app(app, dataset, regimes)
     reasoning.init_app(app)
     security.init_app(app)
     terms.init_app(app)
@@ -133,6 +153,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
     app.register_blueprint(terms.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(reasoning.bp)
+    extract.init_app(app)
     return app
 
 

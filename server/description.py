@@ -11,6 +11,7 @@ from haironto.entailment import REGIMES
 from haironto.formats import GRAPH, RESULTS, formats_of
 from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, SERVICE
 
+from .releases import graphs as release_graphs
 from .store import Service
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -41,8 +42,11 @@ def describe_service(endpoint: str, service: Service, max_body: int | None) -> R
     graph.add((node, SD.supportedLanguage, SD.SPARQL11Query))
     for fmt in (*formats_of(RESULTS), *formats_of(GRAPH)):
         graph.add((node, SD.resultFormat, URIRef(fmt.iri)))
-    # The default graph is the union of the named graphs (materialized at start-up).
-    graph.add((node, SD.feature, SD.UnionDefaultGraph))
+    releases = release_graphs()
+    if not releases:
+        # The default graph is the union of the named graphs (materialized at start-up); the
+        # releases' graphs, when loaded, are named graphs outside it, and the feature is not claimed.
+        graph.add((node, SD.feature, SD.UnionDefaultGraph))
     graph.add((node, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
     graph.add(
         (node, DCTERMS.title, Literal(f"{service.header.title or 'HairOnto'} SPARQL endpoint", lang="en"))
@@ -58,7 +62,14 @@ def describe_service(endpoint: str, service: Service, max_body: int | None) -> R
                 "A query may ask for another regime with the 'entailment' parameter (rdfs, owl-rl): it is "
                 "then evaluated against the closure of that union under the regime, materialized once per "
                 "release; the X-HairOnto-Entailment response header names the regime applied. "
-                "SPARQL Update, LOAD and federated SERVICE are refused. "
+                + (
+                    "Each published release is also a named graph, named by its version IRI "
+                    "(https://w3id.org/haironto/releases/YYYY-MM-DD/haironto.owl) and left out of the "
+                    "default graph: name it with FROM, GRAPH or default-graph-uri to query that release. "
+                    if releases
+                    else ""
+                )
+                + "SPARQL Update, LOAD and federated SERVICE are refused. "
                 f"Each query may run {service.timeout:g} s (a 'timeout' parameter may ask for less) "
                 f"and return {service.max_rows} rows or triples; longer answers are cut and say so in "
                 "the X-HairOnto-Truncated response header.",
@@ -94,7 +105,8 @@ def describe_service(endpoint: str, service: Service, max_body: int | None) -> R
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
     graph.add((default, VOID.triples, Literal(service.stats.default_graph, datatype=XSD.integer)))
-    graph.add((default, RDFS.comment, Literal("The union of the named graphs.", lang="en")))
+    union = "The union of the named graphs" + (", except the published releases'." if releases else ".")
+    graph.add((default, RDFS.comment, Literal(union, lang="en")))
     for iri, count in service.stats.named_graphs.items():
         named, described = BNode(), BNode()
         graph.add((dataset, SD.namedGraph, named))
@@ -106,6 +118,16 @@ def describe_service(endpoint: str, service: Service, max_body: int | None) -> R
         graph.add((described, VOID.triples, Literal(count, datatype=XSD.integer)))
         if iri in GRAPH_NOTES:
             graph.add((described, RDFS.comment, Literal(GRAPH_NOTES[iri], lang="en")))
+        release = releases.get(iri)
+        if release is not None:
+            note = (
+                f"Release {release.date} as published (its haironto.owl), outside the default graph. "
+                "No entailment regime applies to it: a query that asks for one sees it as stored."
+            )
+            graph.add((described, RDFS.comment, Literal(note, lang="en")))
+            graph.add((described, RDF.type, VOID.Dataset))
+            graph.add((described, OWL.versionInfo, Literal(release.date)))
+            graph.add((described, VOID.dataDump, URIRef(iri)))
     describe_regimes(graph, node)
     return graph
 

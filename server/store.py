@@ -17,6 +17,7 @@ from haironto.dataset import DataFiles, OntologyHeader, load_dataset, read_heade
 from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 
 from .conditional import Release, release_of
+from .releases import graph_file, release_graphs
 
 EXTENSION = "haironto"
 
@@ -50,15 +51,17 @@ def _paths(value: Any) -> tuple[Path, ...]:
 
 
 def data_files(config: Any) -> DataFiles:
-    """The files to serve: ``DATA`` (asserted), ``DATA_FULL`` (asserted + inferred), ``GRAPHS``.
+    """The files to serve: ``DATA`` (asserted), ``DATA_FULL`` (asserted + inferred), ``GRAPHS``,
+    and the published releases as named graphs outside the default graph (see :mod:`.releases`).
 
     Without ``DATA`` the bundled release artifacts are served.
     """
     graphs = {iri: _paths(paths) for iri, paths in (config.get("GRAPHS") or {}).items()}
+    releases = {iri: (graph_file(release),) for iri, release in release_graphs(config).items()}
     if config.get("DATA") is None:
         release = DataFiles.release()
-        return DataFiles(release.asserted, release.full, graphs)
-    return DataFiles(_paths(config["DATA"]), _paths(config.get("DATA_FULL")), graphs)
+        return DataFiles(release.asserted, release.full, graphs, releases)
+    return DataFiles(_paths(config["DATA"]), _paths(config.get("DATA_FULL")), graphs, releases)
 
 
 def dataset_graphs(files: DataFiles) -> list[str]:

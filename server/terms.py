@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, g, redirect, render_template, request, url_for
 
+from haironto.docs import anchor
 from haironto.errors import (
     HairOntoError,
     MalformedTermError,
@@ -161,12 +162,21 @@ def represent(iri: str, format_param: str | None) -> Response:
             {"name": f.name, "media_type": f.media_type, "url": page_url(iri, f.extension)}
             for f in formats_of(GRAPH)
         ]
-        page = render_template("term.html", term=description, alternates=alternates)
+        page = render_template("term.html", term=description, alternates=alternates, doc_href=doc_href(iri))
         return Response(page, mimetype="text/html")
     response = Response(terms.rdf(iri).serialize(fmt), mimetype=media_type)
     if media_type.startswith("text/"):
         response.mimetype_params["charset"] = "utf-8"
     return response
+
+
+def doc_href(iri: str) -> str | None:
+    """The term's section in the HTML documentation (``/doc/#HAIRONTO_...``), when the service
+    serves the bundled release the documentation describes; None otherwise."""
+    fragment = anchor(iri)
+    if not fragment or current_app.config.get("DATA") is not None:
+        return None
+    return f"{url_for('documents.doc')}#{fragment}"
 
 
 @bp.route("/HAIRONTO_", defaults={"local": ""})

@@ -12,6 +12,8 @@ from flask import Blueprint, Response, jsonify, render_template, url_for
 from haironto.backends.base import OUTPUT_PREFIXES
 
 from .catalogue import get_catalogue
+from .releases import graphs as release_graphs
+from .releases import releases
 from .store import get_service
 
 bp = Blueprint("ui", __name__)
@@ -60,7 +62,9 @@ def home() -> Response:
     """The landing page: what the service holds and where everything is."""
     queries = get_catalogue().queries
     sample = next((q for q in queries.values() if q.params), None)
-    return page("home.html", queries=queries, sample=sample)
+    return page(
+        "home.html", queries=queries, sample=sample, releases=releases(), release_graphs=release_graphs()
+    )
 
 
 @bp.route("/ui/prefixes.json")

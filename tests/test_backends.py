@@ -25,7 +25,7 @@ from rdflib import RDFS, BNode, Literal, URIRef
 from rdflib import Graph as RdfGraph
 
 from haironto.backends import Boolean, Graph, Rows, get_backend
-from haironto.backends.base import Backend
+from haironto.backends.base import Backend, DatasetStats
 from haironto.dataset import DataFiles, load_dataset
 from haironto.errors import (
     BackendError,
@@ -123,6 +123,25 @@ def test_default_graph_is_the_union_and_parameters_select_graphs(backend: Backen
     assert strings(only) == [(f"<{INFERRED_GRAPH}>",)]
     # Named graphs given alone leave the default graph empty (SPARQL 1.1 Protocol 2.1.4).
     assert backend.query("ASK { ?s ?p ?o }", named_graph_uris=[str(INFERRED_GRAPH)]).value is False
+
+
+@pytest.mark.parametrize("descriptor", BACKENDS)
+def test_a_named_graph_outside_the_default_graph_stays_out_of_it(descriptor: str):
+    # The layout of a served release: a named graph whose triples are not in the default graph.
+    engine = get_backend(descriptor)
+    engine.load(
+        b"<urn:s> <urn:p> <urn:current> <urn:g:current> .\n<urn:s> <urn:p> <urn:current> .\n"
+        b"<urn:s> <urn:p> <urn:old> <urn:g:old> .\n",
+        format="nquads",
+    )
+    objects = "SELECT ?o WHERE { <urn:s> <urn:p> ?o }"
+    assert strings(engine.query(objects)) == [("<urn:current>",)]
+    assert strings(engine.query(objects.replace("WHERE", "FROM <urn:g:old> WHERE"))) == [("<urn:old>",)]
+    assert strings(engine.query(objects, default_graph_uris=["urn:g:old"])) == [("<urn:old>",)]
+    in_old = "ASK { GRAPH <urn:g:old> { <urn:s> <urn:p> <urn:old> } }"
+    assert engine.query(in_old).value is True
+    assert engine.stats() == DatasetStats(1, {"urn:g:current": 1, "urn:g:old": 1})
+    engine.close()
 
 
 def test_query_from_clauses_work_and_protocol_parameters_override_them(backend: Backend):

@@ -13,8 +13,10 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDF, RDFS
 
+from haironto.namespaces import BASE
+from haironto.resources import ontology_dir
 from tests.data import (
     CELL,
     HAS_COMPONENT,
@@ -197,6 +199,9 @@ def test_an_obsolete_term_says_so_and_links_its_replacement(edge_http):
     assert "Obsolete." in obsolete.text
     assert "Term replaced by: platelet rich plasma" in obsolete.text
     assert obsolete.links[path(PRP)] == "platelet rich plasma"
+    # oboInOwl:consider, in the notice too, linked to the term's page.
+    assert "Consider: nanofat." in obsolete.text
+    assert obsolete.links[path(NANOFAT)] == "nanofat"
 
 
 # -- RDF -------------------------------------------------------------------------------------------
@@ -396,3 +401,26 @@ def test_pages_work_offline_under_their_own_policy(edge_http):
     assert stylesheet.startswith("/")  # the service's own ('self'), never a CDN
     css = edge_http.get(stylesheet)
     assert css.status == 200 and css.mimetype == "text/css" and "url(" not in css.text
+
+
+# -- links to the documentation -------------------------------------------------------------------
+
+
+def test_each_term_page_of_the_release_links_its_section_of_the_documentation(bundled_app):
+    client = bundled_app.test_client()
+    doc = (ontology_dir() / "doc" / "index.html").read_text(encoding="utf-8")
+    sections = set(re.findall(r'<section class="entity[^"]*" id="([^"]+)"', doc))
+    graph = Graph().parse(ontology_dir() / "haironto.ttl")
+    terms = sorted({str(s) for s in graph.subjects(RDF.type, None) if str(s).startswith(f"{BASE}HAIRONTO_")})
+    assert len(terms) > 250
+    for iri in terms:
+        local = iri[len(BASE) :]
+        page = client.get(f"/{local}", headers={"Accept": "text/html"}).get_data(as_text=True)
+        links = re.findall(r'href="/doc/#([^"]+)"', page)
+        assert links == [local], iri
+        assert local in sections, iri
+
+
+def test_term_pages_of_other_data_do_not_link_the_release_documentation(edge_http):
+    page = edge_http.get(f"/{PRP[len(BASE) :]}", headers={"Accept": "text/html"})
+    assert page.status == 200 and "/doc/#" not in page.text

@@ -159,6 +159,9 @@ def test_an_obsolete_term_says_so_and_names_its_replacement(terms):
     obsolete = terms.describe(str(OBSOLETE))
     assert obsolete.deprecated
     assert [v.ref.iri for v in obsolete.replaced_by] == [str(PRP)]
+    assert [v.ref.iri for v in obsolete.consider] == [str(NANOFAT)]
+    consider = "http://www.geneontology.org/formats/oboInOwl#consider"
+    assert consider not in {a.property.iri for a in obsolete.annotations}  # shown in its own place
     assert [r.iri for r in terms.describe(str(PRP)).replaces] == [str(OBSOLETE)]
 
 

@@ -23,6 +23,8 @@ from rdflib.namespace import DCTERMS
 
 from haironto.dataset import DataFiles
 from haironto.namespaces import PREFIX_MAP
+from haironto.releases import published_releases
+from haironto.resources import ontology_dir
 from tests.data import REPO_ROOT
 from tests.test_api import BROWSER_ACCEPT, CURATED, as_strings, rows
 from tests.transport import Reply, Transport
@@ -235,10 +237,34 @@ def test_the_landing_page_links_everything(http: Transport):
     assert http.get(f"{sd.path}?{sd.query}").mimetype == "text/turtle"
 
 
+def test_the_landing_page_links_the_documentation_mappings_and_releases(http: Transport):
+    page = parse(http.get("/"))
+    paths = {urlsplit(urljoin(http.endpoint, url)).path for url in page.urls()}
+    assert {"/doc/", "/haironto-mappings.sssom.tsv"} <= paths
+    for release in published_releases():
+        assert {
+            f"/releases/{release.date}/doc/",
+            f"/releases/{release.date}/haironto.owl",
+            f"/releases/{release.date}/haironto-mappings.sssom.tsv",
+        } <= paths
+    mappings = http.get("/haironto-mappings.sssom.tsv")
+    assert mappings.mimetype == "text/tab-separated-values"
+    assert mappings.body == (ontology_dir() / "haironto-mappings.sssom.tsv").read_bytes()
+
+
+def test_the_landing_page_names_each_release_graph_when_they_are_loaded(bundled_app, client: FlaskClient):
+    served = bundled_app.test_client().get("/").get_data(as_text=True)
+    other = client.get("/").get_data(as_text=True)  # other data: the releases' files, not their graphs
+    for release in published_releases():
+        assert release.version_iri in served and release.version_iri in other
+    assert "named graph of the endpoint" in served and "named graph of the endpoint" not in other
+
+
 # -- security headers -----------------------------------------------------------------------------
 
 PAGES = [
     ("/", {}),
+    ("/doc/", {}),
     ("/sparql", {"Accept": BROWSER_ACCEPT}),
     ("/api/queries", {"Accept": BROWSER_ACCEPT}),
 ]

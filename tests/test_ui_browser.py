@@ -105,3 +105,17 @@ def test_the_query_ui_works_offline(chromium: str, live_server: str, mini: Graph
         ]
         assert failed == []
     assert time.monotonic() - started < BUDGET
+
+
+def test_the_documentation_renders_under_its_policy(chromium: str, live_server: str, tmp_path: Path):
+    with launch(chromium, tmp_path) as browser:
+        browser.open_page()
+        browser.send("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_RECORDER})
+        browser.send("Page.navigate", {"url": f"{live_server}/doc/#HAIRONTO_0000007"})
+        browser.wait_for("document.readyState === 'complete' && document.querySelector('h1') !== null")
+        # The page's own inline stylesheet applied (60rem of 16 px): the policy let it in.
+        assert browser.evaluate("getComputedStyle(document.body).maxWidth") == "960px"
+        assert browser.evaluate("document.getElementById('HAIRONTO_0000007').querySelector('h3').textContent")
+        assert browser.evaluate("window.__csp") == []
+        elsewhere = [url for url in browser.requested_urls() if not url.startswith(f"{live_server}/")]
+        assert elsewhere == [], "the documentation loads nothing from elsewhere"

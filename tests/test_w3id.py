@@ -17,6 +17,7 @@ from rdflib.namespace import OWL
 
 from haironto.documents import document_names
 from haironto.namespaces import BASE
+from haironto.releases import published_releases
 from haironto.resources import ontology_dir
 from tests.data import W3ID_HTACCESS
 
@@ -123,9 +124,25 @@ def test_every_document_redirects_at_its_ontology_and_version_iri(bundled_app, s
             assert served(client, target, service_base, "*/*") == 200, iri_path
 
 
+def test_every_file_of_every_published_release_and_the_documentation_redirect(bundled_app, service_base):
+    client = bundled_app.test_client()
+    paths = ["doc/"]
+    for release in published_releases():
+        paths += [f"releases/{release.date}/{f.relative_to(release.path).as_posix()}" for f in release.files]
+        paths.append(f"releases/{release.date}/doc/")
+    assert "releases/2026-11-25/catalog-v001.xml" in paths
+    for iri_path in paths:
+        status, target = redirect(iri_path)
+        assert status == "302" and target == f"{service_base}/{iri_path}", iri_path
+        assert served(client, target, service_base, "*/*") == 200, iri_path
+    assert redirect("doc") == ("302", f"{service_base}/doc/")
+
+
 @pytest.mark.parametrize(
     "relative",
     [
+        "doc/../haironto-edit.ttl",
+        "releases/2026-11-25/doc/x.html",
         "HAIRONTO_123",
         "HAIRONTO_00000070",
         "HAIRONTO_0000007/x",

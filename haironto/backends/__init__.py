@@ -40,9 +40,25 @@ def get_backend(descriptor: str) -> Backend:
         raise BackendError(
             f"unknown backend {name!r} in descriptor {descriptor!r}; known: {', '.join(BACKENDS)}"
         )
+    return backend_class(descriptor)(argument)
+
+
+def backend_class(descriptor: str) -> type[Backend]:
+    """The class that implements a descriptor's backend (imported now), to read its flags.
+
+    Raises:
+        BackendError: the descriptor names no known backend.
+
+    >>> backend_class("oxigraph:data/store").holds_data
+    True
+    """
+    name, colon, _ = descriptor.partition(":")
+    if not colon or name not in BACKENDS:
+        raise BackendError(
+            f"unknown backend {name!r} in descriptor {descriptor!r}; known: {', '.join(BACKENDS)}"
+        )
     module_name, class_name = BACKENDS[name].split(":")
-    backend_class = getattr(import_module(module_name), class_name)
-    return backend_class(argument)
+    return getattr(import_module(module_name), class_name)
 
 
 __all__ = [
@@ -54,5 +70,6 @@ __all__ = [
     "QueryRequest",
     "Result",
     "Rows",
+    "backend_class",
     "get_backend",
 ]

@@ -67,8 +67,11 @@ class RdflibBackend(Backend):
         # rdflib dereferences an unknown FROM / FROM NAMED IRI over the network unless told not to;
         # on a public endpoint that is a server-side request forgery hole. The switch is global.
         rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
-        # default_union also keeps rdflib off a deprecated code path in Dataset.query.
-        self._dataset = Dataset(default_union=True)
+        # The default graph is the one stored, as in pyoxigraph: the dataset the service loads holds
+        # the union it serves there, and a named graph outside it (a past release) must stay out.
+        # (default_union=True would make every named graph part of it.) rdflib's deprecation
+        # warnings on this code path are silenced by _quiet.
+        self._dataset = Dataset(default_union=False)
 
     def _load(self, source: DataSource, graph_iri: str | None) -> None:
         """Parse into the dataset with rdflib.
