@@ -125,7 +125,10 @@ def test_default_graph_is_the_union_and_parameters_select_graphs(backend: Backen
     assert backend.query("ASK { ?s ?p ?o }", named_graph_uris=[str(INFERRED_GRAPH)]).value is False
 
 
-@pytest.mark.parametrize("descriptor", BACKENDS)
+# The backends that load the service's dataset themselves. A store that holds its data (on disk,
+# remote) makes its default graph the union of the dataset's named graphs: a named graph outside
+# it (the published releases) is not offered there (README, "Backends").
+@pytest.mark.parametrize("descriptor", ["memory:", "rdflib:"])
 def test_a_named_graph_outside_the_default_graph_stays_out_of_it(descriptor: str):
     # The layout of a served release: a named graph whose triples are not in the default graph.
     engine = get_backend(descriptor)
