@@ -432,6 +432,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-max", type=int, default=1_000_000, help="largest size served in memory")
     parser.add_argument("--remote-max", type=int, default=1_000_000, help="largest size pushed to Virtuoso")
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--queries", nargs="*", default=None, help="time these curated queries only")
     parser.add_argument(
         "--workdir", type=Path, default=None, help="data and stores (default: a fresh temp folder)"
     )
@@ -450,6 +451,8 @@ def main(argv: list[str] | None = None) -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"workdir: {args.workdir}", file=sys.stderr)
     queries = curated()
+    if args.queries:
+        queries = {name: text for name, text in queries.items() if name in args.queries}
     rows: list[Row] = []
     counts: dict[int, int] = {}
     for earlier in args.merge:
