@@ -36,6 +36,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Queries one server process runs at once, each in its own worker process.
     "QUERY_WORKERS": 1,
+    # MiB of memory (address space) each query worker process may use; a query that needs more is
+    # stopped with a 503 saying so. 0: no limit.
+    "QUERY_MEMORY": 1024,
+    # Largest answer a query worker may hand back, in bytes (larger: 503 saying so). 0: no limit.
+    "MAX_ANSWER_BYTES": 32 * 1024 * 1024,
     # Folder of curated queries (*.rq) offered by /api and the query UI; None: the bundled queries/.
     "QUERIES": None,
     # The answer cache of each server process: most answers, and most bytes of answers, it keeps.

@@ -27,7 +27,7 @@ from haironto.entailment import (
     regime_dataset,
 )
 
-from .store import data_files, get_service
+from .store import apply_limits, data_files, get_service
 
 EXTENSION = "haironto-entailment"
 #: Response headers: the regime's IRI, its OWL 2 profile (owl-rl), and owlrl's inconsistency messages.
@@ -84,6 +84,7 @@ def init_app(app: Flask, dataset: bytes | None = None) -> None:
             triples, errors = closure_triples(closure.graph), closure.errors
         backend = get_backend(app.config["BACKEND"])
         backend.load(regime_dataset(simple, regime, triples), format="nquads")
+        apply_limits(backend, app.config)
         atexit.register(backend.close)
         datasets[name] = RegimeDataset(regime, backend, len(triples), errors)
     app.extensions[EXTENSION] = (offered, datasets)

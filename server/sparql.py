@@ -13,6 +13,7 @@ from haironto.errors import (
     HairOntoError,
     QueryError,
     QueryRefusedError,
+    QueryResourceError,
     QueryTimeoutError,
     ReadOnlyError,
 )
@@ -48,6 +49,7 @@ STATUS = (
     (ReadOnlyError, 403),
     (QueryRefusedError, 400),
     (QueryTimeoutError, 503),
+    (QueryResourceError, 503),
     (QueryError, 400),
     (BackendError, 503),
     (HairOntoError, 400),
