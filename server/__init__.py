@@ -61,6 +61,18 @@ DEFAULTS: dict[str, Any] = {
     "REASON_JOBS": 1,
     # Folder of the job slots' lock files, shared by the server's processes; None: one per app.
     "REASON_LOCK_DIR": None,
+    # The per-client limit of expensive requests (queries that miss the answer cache, reasoning
+    # jobs): RATE_LIMIT per RATE_LIMIT_WINDOW seconds, in bursts of at most RATE_LIMIT_BURST; more
+    # get 429 with Retry-After. RATE_LIMIT 0: no limit. Loopback clients are not limited unless
+    # RATE_LIMIT_LOOPBACK; X-Forwarded-For is believed only from TRUSTED_PROXIES (addresses or
+    # networks). See server/ratelimit.py.
+    "RATE_LIMIT": 60,
+    "RATE_LIMIT_WINDOW": 60,
+    "RATE_LIMIT_BURST": None,  # None: half of RATE_LIMIT
+    "RATE_LIMIT_LOOPBACK": False,
+    "TRUSTED_PROXIES": [],
+    # The file of the clients' buckets, shared by the server's processes; None: one per app.
+    "RATE_LIMIT_FILE": None,
 }
 
 
@@ -97,6 +109,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
         documents,
         entailment,
         metrics,
+        ratelimit,
         reasoning,
         security,
         sparql,
@@ -126,6 +139,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
     metrics.init_app(app)
     entailment.init_app(app, dataset)
     reasoning.init_app(app)
+    ratelimit.init_app(app)
     security.init_app(app)
     terms.init_app(app)
     app.register_blueprint(sparql.bp)
