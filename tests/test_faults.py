@@ -34,7 +34,7 @@ def server(release, tmp_path):
         yield running
 
 
-def mixed_request(base: str, n: int) -> Answer:
+def mixed_request(base: str, n: int, term: str = "HAIRONTO_9000007") -> Answer:
     """A request of the realistic mix: a cache miss, a cached query, a term page, the API, health."""
     kind = n % 5
     if kind == 0:
@@ -42,20 +42,27 @@ def mixed_request(base: str, n: int) -> Answer:
     if kind == 1:
         return send(base, "GET", "/sparql?" + urlencode({"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"}))
     if kind == 2:
-        return send(base, "GET", "/HAIRONTO_9000007", headers={"Accept": "text/html"})
+        return send(base, "GET", f"/{term}", headers={"Accept": "text/html"})
     if kind == 3:
         return send(base, "GET", "/api/queries")
     return send(base, "GET", "/health")
 
 
 def load(
-    base: str, stop: threading.Event, tally: Tally, log: list[tuple[float, int]], clients: int = 4
+    base: str,
+    stop: threading.Event,
+    tally: Tally,
+    log: list[tuple[float, int]],
+    clients: int = 4,
+    term: str = "HAIRONTO_9000007",
 ) -> list:
+    """Start ``clients`` threads sending the mix until ``stop``; ``term`` is a term of the served data."""
+
     def client(offset: int) -> None:
         n = offset
         while not stop.is_set():
             n += clients
-            answer = mixed_request(base, n)
+            answer = mixed_request(base, n, term)
             tally.add(answer, f"mix {n % 5}")
             log.append((time.monotonic(), answer.status))
 
