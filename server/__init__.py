@@ -53,7 +53,9 @@ DEFAULTS: dict[str, Any] = {
     # Serve Prometheus metrics at /metrics.
     "METRICS": True,
     # Entailment regimes a query may ask for with the 'entailment' parameter, besides "none".
-    "ENTAILMENT": ["rdfs", "owl-rl"],
+    # None: "rdfs" and "owl-rl" on the bundled release (closures precomputed by the build), none on
+    # other data, whose closures would have to be computed at start-up (owlrl: minutes per 10^5 triples).
+    "ENTAILMENT": None,
     # POST /reason: seconds a reasoning job may run (then it is killed), and jobs at once across
     # every process of the server (more get 503 with Retry-After). Keep REASON_JOBS below the
     # number of gunicorn workers, so that one is always free for SPARQL.
@@ -86,7 +88,12 @@ def configure(target: Config, config: Mapping[str, Any] | None = None) -> Config
     return target
 
 
-def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None = None) -> Flask:
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    dataset: bytes | None = None,
+    regimes: Mapping[str, Any] | None = None,
+) -> Flask:
     """Build the service.
 
     Args:
@@ -95,6 +102,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
         dataset: the configured files already assembled as N-Quads
             (:func:`haironto.dataset.assemble`); ``haironto serve`` builds it once, before
             gunicorn forks its workers, instead of once per worker.
+        regimes: the entailment regimes' datasets, likewise prepared once in the master
+            (:func:`haironto.server.entailment.prepare`); None prepares them here.
 
     Raises:
         BackendError: the backend cannot be opened or its workers cannot start.
@@ -137,7 +146,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, dataset: bytes | None
     compression.init_app(app)
     cors.init_app(app)
     metrics.init_app(app)
-    entailment.init_app(app, dataset)
+    entailment.init_app(app, dataset, regimes)
     reasoning.init_app(app)
     ratelimit.init_app(app)
     security.init_app(app)

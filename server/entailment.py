@@ -1,9 +1,9 @@
 """Entailment per query: the ``entailment`` parameter of ``/sparql`` picks the dataset a query runs on.
 
-Each offered regime (``ENTAILMENT`` setting, default ``rdfs`` and ``owl-rl``) has a backend of its
-own, loaded once at start-up with the regime's closure (see :mod:`haironto.entailment`): for the
-bundled release the closures the build wrote to ``ontology/service/``; for other data (``DATA``,
-``GRAPHS``) a closure computed here, once per server process. A regime's query workers start on
+Each offered regime (``ENTAILMENT`` setting; by default ``rdfs`` and ``owl-rl`` on the bundled
+release, none on other data) has a backend of its own, loaded at start-up with the regime's closure
+(see :mod:`haironto.entailment`): for the bundled release the closures the build wrote to
+``ontology/service/``; for other data a closure computed once, in gunicorn's master (:func:`prepare`). A regime's query workers start on
 its first query. Every answer of ``/sparql`` names the regime applied in ``X-HairOnto-Entailment``.
 """
 
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import atexit
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, Response, current_app, g
 
@@ -52,27 +54,48 @@ class RegimeDataset:
     """owlrl's inconsistency messages found in the closure."""
 
 
-def init_app(app: Flask, dataset: bytes | None = None) -> None:
-    """Load the closure of every offered regime into a backend of its own.
+@dataclass(frozen=True)
+class Prepared:
+    """A regime's dataset, assembled but not loaded: what a worker process needs from the master."""
 
-    ``dataset`` is the configured files already assembled (see :func:`haironto.server.create_app`),
-    so that it is not assembled again in every worker.
+    nquads: bytes
+    """The dataset as N-Quads (see :func:`haironto.entailment.regime_dataset`)."""
+    triples: int
+    """Triples in the closure."""
+    errors: tuple[str, ...] = ()
+    """owlrl's inconsistency messages found in the closure."""
+
+
+def offered_regimes(config: Mapping[str, Any]) -> list[str]:
+    """The regimes a configuration offers besides ``none``.
+
+    ``ENTAILMENT`` None (the default) offers RDFS and OWL 2 RL on the bundled release, whose
+    closures ``haironto build`` wrote, and nothing on other data: owlrl is pure Python and takes
+    minutes on 10^5 triples, so closing users' data is something they ask for by name.
+
+    Raises:
+        UnknownRegimeError: ``ENTAILMENT`` names a regime that does not exist.
+    """
+    names = config.get("ENTAILMENT")
+    if names is None:
+        names = ["rdfs", "owl-rl"] if _bundled(config) else []
+    return [find_regime(name).name for name in names if find_regime(name).name != "none"]
+
+
+def prepare(config: Mapping[str, Any], simple: bytes) -> dict[str, Prepared]:
+    """Assemble the dataset of every offered regime, once: ``haironto serve`` calls this in
+    gunicorn's master before the fork, so that workers only load what it made.
 
     Raises:
         UnknownRegimeError: ``ENTAILMENT`` names a regime that does not exist.
         OntologyLoadError: a data or closure file is missing or malformed.
     """
-    offered = [find_regime(name).name for name in app.config["ENTAILMENT"]]
-    files = data_files(app.config)
-    bundled = app.config.get("DATA") is None and not app.config.get("GRAPHS")
-    simple = dataset if dataset is not None else assemble(files)
+    files = data_files(config)
     union = None
-    datasets: dict[str, RegimeDataset] = {}
-    for name in offered:
+    prepared: dict[str, Prepared] = {}
+    for name in offered_regimes(config):
         regime = REGIMES[name]
-        if name == "none":
-            continue
-        if bundled:
+        if _bundled(config):
             triples = closure_triples(regime.closure_file())
             errors: tuple[str, ...] = ()
         else:
@@ -82,13 +105,41 @@ def init_app(app: Flask, dataset: bytes | None = None) -> None:
                 "computed the %s closure in %.2f s: %d triples", name, closure.elapsed, len(closure.graph)
             )
             triples, errors = closure_triples(closure.graph), closure.errors
+        prepared[name] = Prepared(regime_dataset(simple, regime, triples), len(triples), errors)
+    return prepared
+
+
+def init_app(
+    app: Flask, dataset: bytes | None = None, prepared: Mapping[str, Prepared] | None = None
+) -> None:
+    """Load the closure of every offered regime into a backend of its own.
+
+    Args:
+        app: the application.
+        dataset: the configured files already assembled (see :func:`haironto.server.create_app`).
+        prepared: the regimes' datasets already assembled by :func:`prepare` in gunicorn's
+            master; None assembles them here (tests, single-process use).
+
+    Raises:
+        UnknownRegimeError: ``ENTAILMENT`` names a regime that does not exist.
+        OntologyLoadError: a data or closure file is missing or malformed.
+    """
+    if prepared is None:
+        simple = dataset if dataset is not None else assemble(data_files(app.config))
+        prepared = prepare(app.config, simple)
+    datasets: dict[str, RegimeDataset] = {}
+    for name, ready in prepared.items():
         backend = get_backend(app.config["BACKEND"])
-        backend.load(regime_dataset(simple, regime, triples), format="nquads")
+        backend.load(ready.nquads, format="nquads")
         apply_limits(backend, app.config)
         atexit.register(backend.close)
-        datasets[name] = RegimeDataset(regime, backend, len(triples), errors)
-    app.extensions[EXTENSION] = (offered, datasets)
+        datasets[name] = RegimeDataset(REGIMES[name], backend, ready.triples, ready.errors)
+    app.extensions[EXTENSION] = (list(prepared), datasets)
     app.after_request(_say_which_regime)
+
+
+def _bundled(config: Mapping[str, Any]) -> bool:
+    return config.get("DATA") is None and not config.get("GRAPHS")
 
 
 def _say_which_regime(response: Response) -> Response:

@@ -12,7 +12,7 @@ from gunicorn.app.base import BaseApplication
 
 from haironto.dataset import DataFiles, assemble
 
-from . import configure, create_app
+from . import configure, create_app, entailment
 from .multiprocess import metrics_dir
 from .store import data_files
 
@@ -26,10 +26,17 @@ MAX_REQUEST_LINE = 8190
 class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
     """gunicorn's documented way to embed it: each worker process builds its own app."""
 
-    def __init__(self, config: Mapping[str, Any], options: Mapping[str, Any], dataset: bytes) -> None:
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        options: Mapping[str, Any],
+        dataset: bytes,
+        regimes: Mapping[str, Any],
+    ) -> None:
         self._config = dict(config)
         self._options = dict(options)
         self._dataset = dataset
+        self._regimes = regimes
         super().__init__()
 
     def load_config(self) -> None:
@@ -39,8 +46,9 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type 
 
     def load(self) -> Any:
         # Called in every worker after the fork, so each has its own backend and query workers;
-        # the dataset was assembled once, in the master, and came with the fork.
-        return create_app(self._config, dataset=self._dataset)
+        # the dataset and the regimes' closures were assembled once, in the master, and came with
+        # the fork.
+        return create_app(self._config, dataset=self._dataset, regimes=self._regimes)
 
 
 def _worker_exited(server: Any, worker: Any) -> None:
@@ -95,10 +103,11 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
     # modules. Workers then start in parallel on what they inherit. prometheus_client is
     # imported here only after metrics_dir() has set its variable.
     dataset = assemble(files)
+    regimes = entailment.prepare(settings, dataset)
     from . import compression, cors, metrics, sparql, status  # noqa: F401
 
     try:
-        _Server(config, options, dataset).run()
+        _Server(config, options, dataset, regimes).run()
     finally:
         if ours:
             shutil.rmtree(folder, ignore_errors=True)

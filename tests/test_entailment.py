@@ -29,6 +29,8 @@ def lab_app(release) -> Iterator[Flask]:
             "DATA_FULL": [str(p) for p in release.full],
             "GRAPHS": {"https://example.org/lab": [str(DATA_DIR / "lab.ttl")]},
             "TIMEOUT": 5.0,
+            # Users' data gets regimes only when it asks for them (see the default below).
+            "ENTAILMENT": ["rdfs", "owl-rl"],
         }
     )
     yield application
@@ -208,3 +210,13 @@ def test_the_answer_cache_and_etags_keep_regimes_apart(lab_app):
         headers={**accept, "If-None-Match": simple.headers["ETag"]},
     )
     assert revalidated.status_code == 200
+
+
+def test_users_data_offers_no_regime_unless_asked(release):
+    # owlrl takes minutes on 10^5 triples: closing users' data at start-up is opt-in.
+    from haironto.server.entailment import offered_regimes
+
+    users = {"DATA": [str(p) for p in release.asserted], "DATA_FULL": [str(p) for p in release.full]}
+    assert offered_regimes(users) == []
+    assert offered_regimes({**users, "ENTAILMENT": ["rdfs"]}) == ["rdfs"]
+    assert offered_regimes({}) == ["rdfs", "owl-rl"], "the bundled release has its closures built"

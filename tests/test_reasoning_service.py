@@ -8,6 +8,7 @@ reasoning timeout is killed while the SPARQL endpoint keeps answering.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import urllib.error
@@ -197,15 +198,31 @@ def test_when_every_slot_is_taken_the_answer_is_503_with_retry_after(reason_app)
     assert int(response.headers["Retry-After"]) >= 1
 
 
+def _parent(pid: int) -> int:
+    # /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after its ")".
+    return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _descends_from_this_test_run(pid: int) -> bool:
+    # Only this run's server and its jobs count, not another test run's on the same machine.
+    while pid > 1:
+        if pid == os.getpid():
+            return True
+        pid = _parent(pid)
+    return False
+
+
 def _jobs_running() -> list[str]:
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             text = cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-        except OSError:
-            continue
-        if "haironto.reasoning" in text or "haironto.explain" in text:
-            found.append(text)
+            if ("haironto.reasoning" in text or "haironto.explain" in text) and _descends_from_this_test_run(
+                int(cmdline.parent.name)
+            ):
+                found.append(text)
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while we looked
     return found
 
 
