@@ -102,6 +102,15 @@ def _data_files(data: tuple[Path, ...], data_full: tuple[Path, ...]) -> DataFile
     show_envvar=True,
     help="gunicorn worker processes; each holds the data and answers one request at a time.",
 )
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(min=0),
+    envvar="HAIRONTO_RATE_LIMIT",
+    show_envvar=True,
+    help="Expensive requests (queries the answer cache misses, reasoning jobs) one client may make "
+    "per HAIRONTO_RATE_LIMIT_WINDOW seconds (default 60); more get 429 with Retry-After. "
+    "0: no limit. Loopback clients are not limited unless HAIRONTO_RATE_LIMIT_LOOPBACK is set.  [default: 60]",
+)
 @backend_option
 @timeout_option
 @max_rows_option
@@ -112,6 +121,7 @@ def serve(
     host: str,
     port: int,
     workers: int,
+    rate_limit: int | None,
     backend: str | None,
     timeout: float | None,
     max_rows: int | None,
@@ -121,7 +131,7 @@ def serve(
     """Serve the SPARQL endpoint with gunicorn (default: the bundled release on 127.0.0.1:8000)."""
     from haironto.server.wsgi import serve as run_server
 
-    given = {"BACKEND": backend, "TIMEOUT": timeout, "MAX_ROWS": max_rows}
+    given = {"BACKEND": backend, "TIMEOUT": timeout, "MAX_ROWS": max_rows, "RATE_LIMIT": rate_limit}
     config = {key: value for key, value in given.items() if value is not None}
     if data:
         config.update(DATA=[str(p) for p in data], DATA_FULL=[str(p) for p in data_full])
