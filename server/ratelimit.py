@@ -64,7 +64,7 @@ class RateLimited(TooManyRequests):
     def __init__(self, retry_after: int, policy: str) -> None:
         super().__init__(
             f"this client has used its {policy} of expensive requests (SPARQL queries that are not "
-            f"in the answer cache, reasoning jobs); try again in {retry_after} s",
+            f"in the answer cache, reasoning jobs, module extractions); try again in {retry_after} s",
             retry_after=retry_after,
         )
         self.seconds = retry_after

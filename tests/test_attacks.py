@@ -427,7 +427,7 @@ SECRETS = (b"[build-system]", b"root:x:", b"@prefix", b"import ")
 
 
 @pytest.mark.parametrize(
-    "prefix", ["/static/", "/term/", "/HAIRONTO_", "/releases/2026-11-25/", "/api/queries/", "/"]
+    "prefix", ["/static/", "/term/", "/HAIRONTO_", "/releases/2026-11-25/", "/doc/", "/api/queries/", "/"]
 )
 def test_no_traversal_reaches_a_file(live_server, prefix):
     for attempt in TRAVERSALS:

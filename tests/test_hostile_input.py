@@ -188,6 +188,11 @@ PARAMS = [
     "term",
     "footnote",
     "using-graph-uri",
+    "terms",
+    "method",
+    "upper",
+    "release",
+    "module-iri",
 ]
 PATHS = [
     "/sparql",
@@ -199,6 +204,9 @@ PATHS = [
     "/qc",
     "/reason",
     "/reason/haironto",
+    "/extract",
+    "/doc/",
+    "/doc/{}",
     "/api/queries",
     "/api/openapi.json",
     "/ui/prefixes.json",

@@ -193,6 +193,26 @@ def test_the_api_and_reasoning_jobs_are_limited_too(limited_app):
     assert int(refused.headers["Retry-After"]) >= 1
 
 
+def test_module_extractions_are_limited_but_a_repeated_one_is_not(limited_app):
+    client = limited_app.test_client()
+
+    def extract(term: str, remote: str):
+        return client.get(
+            "/extract",
+            query_string={"terms": term, "method": "mireot"},
+            environ_base={"REMOTE_ADDR": remote},
+        )
+
+    assert extract("HAIRONTO:9000003", "203.0.113.51").status_code == 200  # another client warms it
+    remote = "203.0.113.50"
+    assert [extract("HAIRONTO:9000003", remote).status_code for _ in range(5)] == [200] * 5
+    fresh = [extract(term, remote) for term in ("HAIRONTO:9000001", "HAIRONTO:9000002", "HAIRONTO:9000004")]
+    assert [r.status_code for r in fresh] == [200, 200, 200]
+    refused = extract("HAIRONTO:9000005", remote)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert "module extractions" in refused.get_data(as_text=True)
+
+
 def test_the_burst_is_half_the_limit_unless_set(release, tmp_path):
     application = create_app(
         {
