@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from haironto.backends.base import Backend, QueryRequest, Result
@@ -148,12 +149,19 @@ class ResultCache:
             return CacheStats(len(self._entries), self._bytes)
 
     def answer(
-        self, backend: Backend, request: QueryRequest, *, timeout: float | None, scope: str = ""
+        self,
+        backend: Backend,
+        request: QueryRequest,
+        *,
+        timeout: float | None,
+        scope: str = "",
+        on_miss: Callable[[], None] | None = None,
     ) -> tuple[Result, bool]:
         """Answer from the cache, else run the query on ``backend`` and keep its answer.
 
         ``scope`` names the dataset ``backend`` holds when one cache serves several (the
-        entailment regimes): the same query on another dataset is another answer.
+        entailment regimes): the same query on another dataset is another answer. ``on_miss`` is
+        called before a query is run (the server's rate limit, which may raise to refuse it).
 
         Returns:
             The answer, and True when it came from the cache.
@@ -162,11 +170,15 @@ class ResultCache:
             HairOntoError: whatever the query raised (nothing is stored then).
         """
         if not self.enabled:
+            if on_miss is not None:
+                on_miss()
             return backend.answer(request, timeout=timeout), False
         key = (scope, *request_key(request))
         cached = self.get(key)
         if cached is not None:
             return cached, True
+        if on_miss is not None:
+            on_miss()
         result = backend.answer(request, timeout=timeout)
         self.put(key, result)
         return result, False

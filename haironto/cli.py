@@ -103,6 +103,15 @@ def _data_files(data: tuple[Path, ...], data_full: tuple[Path, ...]) -> DataFile
     show_envvar=True,
     help="gunicorn worker processes; each holds the data and answers one request at a time.",
 )
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(min=0),
+    envvar="HAIRONTO_RATE_LIMIT",
+    show_envvar=True,
+    help="Expensive requests (queries the answer cache misses, reasoning jobs) one client may make "
+    "per HAIRONTO_RATE_LIMIT_WINDOW seconds (default 60); more get 429 with Retry-After. "
+    "0: no limit. Loopback clients are not limited unless HAIRONTO_RATE_LIMIT_LOOPBACK is set.  [default: 60]",
+)
 @backend_option
 @click.option(
     "--store",
@@ -128,6 +137,7 @@ def serve(
     host: str,
     port: int,
     workers: int,
+    rate_limit: int | None,
     backend: str | None,
     store: Path | None,
     timeout: float | None,
@@ -143,7 +153,7 @@ def serve(
         if backend is not None and not backend.startswith("oxigraph:"):
             raise click.UsageError("give --store or --backend, not both")
         backend = f"oxigraph:{store}"
-    given = {"BACKEND": backend, "TIMEOUT": timeout, "MAX_ROWS": max_rows}
+    given = {"BACKEND": backend, "TIMEOUT": timeout, "MAX_ROWS": max_rows, "RATE_LIMIT": rate_limit}
     config: dict[str, object] = {key: value for key, value in given.items() if value is not None}
     if data:
         config.update(DATA=[str(p) for p in data], DATA_FULL=[str(p) for p in data_full])

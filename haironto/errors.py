@@ -31,6 +31,10 @@ class QueryTimeoutError(QueryError):
     """A query ran longer than its time limit and was cancelled."""
 
 
+class QueryResourceError(QueryError):
+    """A query needed more memory, or a larger answer, than the limits allow, and was stopped."""
+
+
 class UnknownTermError(HairOntoError):
     """A term ID, CURIE, IRI or label does not name a term of the ontology.
 

@@ -37,15 +37,19 @@ PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
 #: Severity levels of a violation query, most severe first (as in ROBOT report).
 LEVELS = ("ERROR", "WARN", "INFO")
 
-#: A character SPARQL allows in an IRI reference (``IRIREF``): no space, control character or ``<>"{}|^`\``.
-_IRI_CHAR = r'[^<>"{}|^`\\\x00-\x20]'
+#: What the API accepts in an IRI, as the engine's IRI parser (RFC 3987) accepts it: printable
+#: ASCII other than ``<>"{}|^`\\`` and brackets, ``%`` only as ``%HH``; a host without ``:@/?#``,
+#: a numeric port, then a path and query, and at most one ``#``. The ontology's IRIs and those it
+#: maps to (OBO, MeSH, ...) are all of this form; other IRIs can be percent-encoded.
+_PATH_CHAR = r"(?:%[0-9A-Fa-f]{2}|[!$&-;=?-Z_a-z~])"
+_HOST_CHAR = r"(?:%[0-9A-Fa-f]{2}|[!$&-.0-9;=A-Z_a-z~])"
 #: The raw values each non-string type accepts, as regular expressions over the whole value. They
 #: are written in the dialect Python and ECMAScript share, so the API's OpenAPI document states
 #: exactly the rule :meth:`Param.to_term` enforces. Numbers follow the XSD lexical spaces.
 #: An absolute http(s) IRI, as an ``iri`` parameter accepts it.
-IRI_PATTERN = rf"^https?://{_IRI_CHAR}*$"
+IRI_PATTERN = rf"^https?://{_HOST_CHAR}*(?::[0-9]*)?(?:[/?]{_PATH_CHAR}*)?(?:#{_PATH_CHAR}*)?$"
 #: A CURIE with one of the project's prefixes (:data:`haironto.namespaces.PREFIX_MAP`).
-CURIE_PATTERN = rf"^(?:{'|'.join(map(re.escape, PREFIX_MAP))}):{_IRI_CHAR}*$"
+CURIE_PATTERN = rf"^(?:{'|'.join(map(re.escape, PREFIX_MAP))}):{_PATH_CHAR}*$"
 PATTERNS: dict[str, str] = {
     "iri": f"(?:{IRI_PATTERN})|(?:{CURIE_PATTERN})",
     "integer": r"^[+-]?[0-9]+$",
@@ -53,6 +57,20 @@ PATTERNS: dict[str, str] = {
     "boolean": r"^(?:true|false)$",
 }
 _DATATYPES = {"integer": XSD.integer, "decimal": XSD.decimal, "boolean": XSD.boolean}
+
+
+def _check_iri(name: str, iri: str) -> None:
+    """Refuse what the engine's IRI parser would refuse, before the value reaches the engine.
+
+    Raises:
+        QueryError: ``iri`` is not an absolute IRI by RFC 3987.
+    """
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        raise QueryError(f"parameter {name!r} needs an IRI or known CURIE, got {iri!r} ({error})") from None
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,7 @@ class Param:
             iri = expand(raw)
             if iri is None:  # pragma: no cover - the pattern admits known prefixes only
                 raise QueryError(f"parameter {self.name!r} needs an IRI or known CURIE, got {raw!r}")
+            _check_iri(self.name, iri)
             return URIRef(iri)
         return Literal(raw, datatype=_DATATYPES[self.type])
 

@@ -93,6 +93,8 @@ def parse_document(data: bytes, media_type: str) -> Graph:
     parser = MEDIA_TYPES.get(media_type)
     if parser is None:
         raise DocumentError(f"cannot read {media_type!r}; send one of: {', '.join(MEDIA_TYPES)}")
+    if parser in ("xml", "owlxml"):
+        check_xml(data)
     if parser == "owlxml":
         return _parse_owl_xml(data)
     try:
@@ -106,6 +108,75 @@ def parse_document(data: bytes, media_type: str) -> Graph:
     except Exception as error:  # rdflib's parsers raise many unrelated types
         message = " ".join(str(error).split()) or type(error).__name__
         raise DocumentError(f"the {media_type} document does not parse: {message}") from None
+
+
+#: How many characters an XML document may expand to (text and attribute values, every entity
+#: replaced): this many times its own size, and at least :data:`XML_EXPANSION_FLOOR`.
+XML_EXPANSION = 10
+XML_EXPANSION_FLOOR = 1 << 20
+_ENTITY_REFERENCE = re.compile(r"&[^#\s;]+;")
+
+
+def check_xml(data: bytes) -> None:
+    """Refuse XML that would make a parser read files or the network, or multiply entities.
+
+    RDF/XML and OWL/XML may declare entities in their DTD (Protege writes
+    ``<!ENTITY owl "http://www.w3.org/2002/07/owl#">``), so entities as such are allowed; what is
+    refused is an external entity (``SYSTEM`` or ``PUBLIC``: a file or URL to read), an entity
+    defined through other entities (the nesting behind "billion laughs"), and a document whose
+    text expands past :data:`XML_EXPANSION` times its size (one big entity used many times).
+    expat, which rdflib's RDF/XML parser runs on, reads no external entity and stops billion
+    laughs past 8 MiB of output; but rdflib gathers text one expat callback at a time, so even
+    those 8 MiB in three-byte pieces kept a job busy for minutes. This pass runs expat alone,
+    with no work per piece beyond a count, before any parser sees the document.
+
+    Raises:
+        DocumentError: one of the above (XML that is not well-formed is left to its parser).
+
+    >>> check_xml(b'<!DOCTYPE r [<!ENTITY owl "http://www.w3.org/2002/07/owl#">]><r a="&owl;Class"/>')
+    >>> check_xml(b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>')
+    Traceback (most recent call last):
+    ...
+    haironto.reasoning.DocumentError: the XML declares the external entity 'x' (file:///etc/passwd); nothing is read from files or the network: inline its value
+    """
+    import pyexpat
+
+    budget = max(XML_EXPANSION_FLOOR, XML_EXPANSION * len(data))
+    used = 0
+
+    def spend(size: int) -> None:
+        nonlocal used
+        used += size
+        if used > budget:
+            raise DocumentError(
+                f"the XML expands past {budget} characters once its entities are replaced "
+                f"({XML_EXPANSION} times its size); refused as an entity bomb"
+            )
+
+    def entity(
+        name: str, _parameter: int, value: str | None, _base: Any, system: Any, public: Any, _n: Any
+    ) -> None:
+        if system is not None or public is not None:
+            raise DocumentError(
+                f"the XML declares the external entity {name!r} ({system or public}); nothing is read "
+                "from files or the network: inline its value"
+            )
+        if value and _ENTITY_REFERENCE.search(value):
+            raise DocumentError(
+                f"the XML entity {name!r} is defined through other entities; refused (entity expansion attack)"
+            )
+
+    parser = pyexpat.ParserCreate()
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = entity
+    parser.CharacterDataHandler = lambda text: spend(len(text))
+    parser.StartElementHandler = lambda _name, attributes: spend(sum(map(len, attributes.values())))
+    try:
+        parser.Parse(data, True)
+    except pyexpat.ExpatError:
+        # Not well-formed: the document's own parser fails at the same place, and says so in the
+        # words every other format's error uses. Everything before that place was checked above.
+        return
 
 
 def _refuse_remote_contexts(text: str) -> None:

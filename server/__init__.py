@@ -42,6 +42,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     # Queries one server process runs at once, each in its own worker process.
     "QUERY_WORKERS": 1,
+    # MiB of memory (address space) each query worker process may use; a query that needs more is
+    # stopped with a 503 saying so. 0: no limit.
+    "QUERY_MEMORY": 1024,
+    # Largest answer a query worker may hand back, in bytes (larger: 503 saying so). 0: no limit.
+    "MAX_ANSWER_BYTES": 32 * 1024 * 1024,
     # Folder of curated queries (*.rq) offered by /api and the query UI; None: the bundled queries/.
     "QUERIES": None,
     # The answer cache of each server process: most answers, and most bytes of answers, it keeps.
@@ -69,6 +74,18 @@ DEFAULTS: dict[str, Any] = {
     # Load each published release as a named graph (its version IRI), outside the default graph;
     # None: when the bundled release is served (DATA unset).
     "RELEASE_GRAPHS": None,
+    # The per-client limit of expensive requests (queries that miss the answer cache, reasoning
+    # jobs): RATE_LIMIT per RATE_LIMIT_WINDOW seconds, in bursts of at most RATE_LIMIT_BURST; more
+    # get 429 with Retry-After. RATE_LIMIT 0: no limit. Loopback clients are not limited unless
+    # RATE_LIMIT_LOOPBACK; X-Forwarded-For is believed only from TRUSTED_PROXIES (addresses or
+    # networks). See server/ratelimit.py.
+    "RATE_LIMIT": 60,
+    "RATE_LIMIT_WINDOW": 60,
+    "RATE_LIMIT_BURST": None,  # None: half of RATE_LIMIT
+    "RATE_LIMIT_LOOPBACK": False,
+    "TRUSTED_PROXIES": [],
+    # The file of the clients' buckets, shared by the server's processes; None: one per app.
+    "RATE_LIMIT_FILE": None,
 }
 
 
@@ -113,6 +130,7 @@ def create_app(
         entailment,
         extract,
         metrics,
+        ratelimit,
         reasoning,
         releases,
         security,
@@ -144,6 +162,7 @@ def create_app(
     metrics.init_app(app)
     entailment.init_app(app, dataset, regimes)
     reasoning.init_app(app)
+    ratelimit.init_app(app)
     security.init_app(app)
     terms.init_app(app)
     app.register_blueprint(sparql.bp)

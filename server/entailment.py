@@ -29,7 +29,7 @@ from haironto.entailment import (
     regime_dataset,
 )
 
-from .store import data_files, get_service
+from .store import apply_limits, data_files, get_service
 
 EXTENSION = "haironto-entailment"
 #: Response headers: the regime's IRI, its OWL 2 profile (owl-rl), and owlrl's inconsistency messages.
@@ -135,6 +135,7 @@ def init_app(
     for name, ready in prepared.items():
         backend = get_backend(app.config["BACKEND"])
         backend.load(ready.nquads, format="nquads")
+        apply_limits(backend, app.config)
         atexit.register(backend.close)
         datasets[name] = RegimeDataset(REGIMES[name], backend, ready.triples, ready.errors)
     app.extensions[EXTENSION] = (list(prepared), datasets)

@@ -36,7 +36,7 @@ from haironto.extract import DEFAULT_MODULE_IRI, METHODS, default_source, dumps,
 from haironto.owlapi import OwlApiError
 from haironto.writers import WRITERS
 
-from . import releases
+from . import ratelimit, releases
 from .pages import secure, text_response
 from .protocol import ProtocolError
 from .store import data_files
@@ -50,6 +50,9 @@ FORMATS = {"owl": "owl", "rdfxml": "owl", "ttl": "ttl", "turtle": "ttl"}
 OFFERS = {WRITERS[fmt].media_type: fmt for fmt in ("owl", "ttl")}
 #: Answers kept per process: the same module asked again is not extracted again.
 CACHED = 32
+#: Most terms one request may name: an import module is a handful of terms, and a worker
+#: extracts one module at a time, so an unbounded list would hold it for as long as a client likes.
+MAX_TERMS = 500
 #: A module IRI must be an absolute http(s) IRI with nothing that would break RDF/XML or Turtle.
 _MODULE_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
@@ -151,6 +154,8 @@ def extract_module() -> Response:
         raise ProtocolError(
             400, "no terms: name them with terms=, e.g. /extract?terms=HAIRONTO:0000007,HAIRONTO_0000010"
         )
+    if len(terms) > MAX_TERMS:
+        raise ProtocolError(400, f"{len(terms)} terms: at most {MAX_TERMS} per request")
     method = request.values.get("method", "star").lower()
     if method not in METHODS:
         raise ProtocolError(400, f"unknown method {method!r}; use one of: {', '.join(METHODS)}")
@@ -167,6 +172,7 @@ def extract_module() -> Response:
     with extractor.lock:
         body = extractor.answers.get(answer)
         if body is None:
+            ratelimit.charge()  # an extraction that is not in the cache is an expensive request
             module = extract(
                 terms, graph=_source(extractor, key, path), method=method, upper=upper, module_iri=module_iri
             )

@@ -184,7 +184,7 @@ def _operation(query: Query) -> dict[str, Any]:
         "tags": list(query.tags),
         "parameters": [
             *(_parameter(p) for p in query.params),
-            {"$ref": "#/components/parameters/format"},
+            {"$ref": f"#/components/parameters/{_FORMAT_PARAMETER[query.kind]}"},
             {"$ref": "#/components/parameters/timeout"},
         ],
         "responses": {
@@ -195,8 +195,29 @@ def _operation(query: Query) -> dict[str, Any]:
             },
             "400": {"$ref": "#/components/responses/BadRequest"},
             "406": {"$ref": "#/components/responses/NotAcceptable"},
+            "429": {"$ref": "#/components/responses/TooManyRequests"},
             "503": {"$ref": "#/components/responses/Unavailable"},
         },
+    }
+
+
+#: The component that describes the ``format`` parameter of each kind of query.
+_FORMAT_PARAMETER = {RESULTS: "format", GRAPH: "graph-format"}
+
+
+def _format_parameter(kind: str) -> dict[str, Any]:
+    # Exactly the values the API accepts for this kind of answer (haironto.formats.find_format):
+    # a free string would promise that any text is a format.
+    accepted = dict.fromkeys(
+        value for fmt in formats_of(kind) for value in (fmt.name, fmt.extension, *fmt.media_types)
+    )
+    answer = "SELECT/ASK results" if kind == RESULTS else "the CONSTRUCT graph"
+    return {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "description": f"The format of {answer}, by short name, extension or media type; overrides Accept.",
+        "schema": {"type": "string", "enum": list(accepted)},
     }
 
 
@@ -244,16 +265,8 @@ def openapi_document(queries: Iterable[Query], *, server: str, title: str | None
         "paths": paths,
         "components": {
             "parameters": {
-                "format": {
-                    "name": "format",
-                    "in": "query",
-                    "required": False,
-                    "description": "The answer's format, by short name or media type; overrides Accept.",
-                    "schema": {
-                        "type": "string",
-                        "examples": [f.name for kind in (RESULTS, GRAPH) for f in formats_of(kind)],
-                    },
-                },
+                "format": _format_parameter(RESULTS),
+                "graph-format": _format_parameter(GRAPH),
                 "timeout": {
                     "name": "timeout",
                     "in": "query",
@@ -273,7 +286,14 @@ def openapi_document(queries: Iterable[Query], *, server: str, title: str | None
                     "content": _TEXT,
                 },
                 "Unavailable": {
-                    "description": "The query ran out of time, or the query engine is unavailable.",
+                    "description": "The query ran out of time or memory, its answer is over the size "
+                    "limit, or the query engine is unavailable.",
+                    "content": _TEXT,
+                },
+                "TooManyRequests": {
+                    "description": "The client has used its rate limit of queries that miss the "
+                    "answer cache; Retry-After says when to try again.",
+                    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
                     "content": _TEXT,
                 },
             },

@@ -41,6 +41,7 @@ from haironto.reasoning import (
 )
 from haironto.resources import service_dir
 
+from . import ratelimit
 from .store import data_files
 from .ui import page
 
@@ -99,6 +100,14 @@ def reason_over_upload() -> Response:
             raise ValueError
     except ValueError:
         return _json({"status": INVALID, "error": "max_justifications must be an integer from 1 to 20"}, 400)
+    try:
+        ratelimit.charge()
+    except ratelimit.RateLimited as limited:
+        return _json(
+            {"status": "rate limited", "error": limited.description},
+            429,
+            **{"Retry-After": str(limited.seconds)},
+        )
     data = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413
     timeout = float(config["REASON_TIMEOUT"])
     slots: JobSlots = current_app.extensions[EXTENSION]["slots"]

@@ -13,6 +13,7 @@ from haironto.errors import (
     HairOntoError,
     QueryError,
     QueryRefusedError,
+    QueryResourceError,
     QueryTimeoutError,
     ReadOnlyError,
     StoreTimeoutError,
@@ -20,7 +21,7 @@ from haironto.errors import (
 )
 from haironto.formats import GRAPH, RESULTS, Format, find_format
 
-from . import entailment
+from . import entailment, ratelimit
 from .conditional import SAFE, etag_of, mark_cacheable, not_modified
 from .description import describe_service
 from .metrics import get_metrics
@@ -50,6 +51,7 @@ STATUS = (
     (ReadOnlyError, 403),
     (QueryRefusedError, 400),
     (QueryTimeoutError, 503),
+    (QueryResourceError, 503),
     (QueryError, 400),
     (StoreTimeoutError, 504),
     (StoreUnavailableError, 502),
@@ -124,6 +126,7 @@ def answer_query(
     Raises:
         ProtocolError: 406 when no acceptable format can hold this kind of answer.
         HairOntoError: the query is malformed, refused, or timed out.
+        RateLimited: the query is not in the cache and the client has used its rate limit (429).
 
     Args:
         query: the query and its limits; its formats are filled in here.
@@ -144,7 +147,9 @@ def answer_query(
     unchanged = not_modified(service.release, etag)
     if unchanged is not None:
         return unchanged
-    result, hit = service.cache.answer(backend or service.backend, query, timeout=g.timeout, scope=scope)
+    result, hit = service.cache.answer(
+        backend or service.backend, query, timeout=g.timeout, scope=scope, on_miss=ratelimit.charge
+    )
     metrics = get_metrics()
     (metrics.cache_hits if hit else metrics.cache_misses).inc()
     if result.truncated:

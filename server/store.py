@@ -76,6 +76,15 @@ def add_graphs(backend: Backend, files: DataFiles) -> None:
         backend.load_files(items)  # type: ignore[attr-defined]  # the stores that hold their data have it
 
 
+def apply_limits(backend: Backend, config: Any) -> None:
+    """Put a backend's query workers under the configured memory and answer-size limits
+    (``QUERY_MEMORY`` in MiB, ``MAX_ANSWER_BYTES``; 0 or None for none)."""
+    memory = int(config.get("QUERY_MEMORY") or 0)
+    answer = int(config.get("MAX_ANSWER_BYTES") or 0)
+    backend.worker_memory = memory * 2**20 if memory > 0 else None
+    backend.max_answer_bytes = answer if answer > 0 else None
+
+
 def init_app(app: Flask, dataset: bytes | None = None) -> None:
     """Open the configured backend, load the dataset and start the query workers, once.
 
@@ -103,6 +112,7 @@ def init_app(app: Flask, dataset: bytes | None = None) -> None:
         load_dataset(backend, files)
     else:
         backend.load(dataset, format="nquads")
+    apply_limits(backend, config)
     backend.start_workers(int(config["QUERY_WORKERS"]))
     # Workers are child processes: end them with this process, and with the app in tests.
     atexit.register(backend.close)

@@ -78,6 +78,11 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
     if not settings.get("REASON_LOCK_DIR"):
         # One folder of job slots for every worker, so REASON_JOBS bounds the whole server.
         config = {**config, "REASON_LOCK_DIR": tempfile.mkdtemp(prefix="haironto-reason-")}
+    limits_folder = None
+    if not settings.get("RATE_LIMIT_FILE"):
+        # One table of clients' buckets for every worker, so the rate limit holds for the whole server.
+        limits_folder = tempfile.mkdtemp(prefix="haironto-ratelimit-")
+        config = {**config, "RATE_LIMIT_FILE": f"{limits_folder}/buckets"}
     longest = max(float(settings["TIMEOUT"]), float(settings["REASON_TIMEOUT"]))
     options = {
         "bind": f"{host}:{port}",
@@ -117,3 +122,5 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
     finally:
         if ours:
             shutil.rmtree(folder, ignore_errors=True)
+        if limits_folder is not None:
+            shutil.rmtree(limits_folder, ignore_errors=True)

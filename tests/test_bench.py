@@ -77,3 +77,26 @@ def test_the_synthetic_data_is_seeded_and_sized(tmp_path: Path):
     from rdflib import Graph
 
     assert len(Graph().parse(first, format="nt")) == len(set(lines))
+
+
+BENCH_DIR = Path(__file__).resolve().parents[1] / "bench"
+
+
+@pytest.mark.slow
+def test_the_soak_runs_briefly_and_reports(tmp_path: Path):
+    # Three seconds instead of sixty: the script starts the server, loads it with wrk, samples
+    # memory and writes its report. What a full soak finds is in bench/RESULTS-soak.md.
+    output = tmp_path / "RESULTS.md"
+    command = [sys.executable, str(BENCH_DIR / "soak.py"), "--duration", "3", "--output", str(output)]
+    subprocess.run(command, timeout=300, capture_output=True)
+    text = output.read_text(encoding="utf-8")
+    assert "| p99 |" in text and "| non-2xx other than 304 | 0 |" in text and "| 304 |" in text
+
+
+@pytest.mark.slow
+def test_the_fault_benchmark_kills_a_worker_and_reports(tmp_path: Path):
+    output = tmp_path / "RESULTS.md"
+    command = [sys.executable, str(BENCH_DIR / "faults.py"), "--kills", "1", "--interval", "3"]
+    subprocess.run([*command, "--output", str(output)], check=True, timeout=300, capture_output=True)
+    text = output.read_text(encoding="utf-8")
+    assert "| 1 |" in text and "/health` afterwards: 200" in text and "0 requests got a 5xx" in text

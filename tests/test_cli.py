@@ -110,5 +110,6 @@ def test_serve_help_names_the_environment_variables(runner: CliRunner):
         "HAIRONTO_WORKERS",
         "HAIRONTO_BACKEND",
         "HAIRONTO_DATA",
+        "HAIRONTO_RATE_LIMIT",
     ):
         assert variable in result.output

@@ -173,6 +173,12 @@ def test_a_bad_request_is_a_clear_4xx(bundled, params, accept, status, says):
     assert says in reply.text and "Traceback" not in reply.text
 
 
+def test_a_list_of_more_terms_than_a_module_needs_is_refused_before_any_work(bundled):
+    body = urllib.parse.urlencode({"terms": ",".join(f"HAIRONTO:{n:07d}" for n in range(501))}).encode()
+    reply = bundled.post("/extract", body=body, content_type="application/x-www-form-urlencoded")
+    assert reply.status == 400 and "501 terms: at most 500" in reply.text
+
+
 # -- other data -----------------------------------------------------------------------------------
 
 

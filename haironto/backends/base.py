@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rdflib.term import Node
 
-from haironto.backends.policy import check_no_service, is_update
+from haironto.backends.policy import check_nesting, check_no_service, is_update
 from haironto.errors import BackendError, OntologyLoadError, QueryError, QuerySyntaxError, ReadOnlyError
 from haironto.formats import FORMATS, GRAPH, RESULTS, Format
 from haironto.namespaces import BASE, PREFIX_MAP
@@ -441,6 +441,11 @@ class Backend(ABC):
 
     def __init__(self) -> None:
         self._sandbox: Sandbox | None = None
+        self.worker_memory: int | None = None
+        """Bytes of address space each worker process may use (``RLIMIT_AS``); None: no limit.
+        A query that needs more is stopped with :class:`~haironto.errors.QueryResourceError`."""
+        self.max_answer_bytes: int | None = None
+        """The largest answer, in bytes, a worker may hand back; None: no limit."""
 
     # -- to implement -------------------------------------------------------------------------
 
@@ -506,10 +511,11 @@ class Backend(ABC):
         """Run a query in this process, after the read-only checks; no time limit.
 
         Raises:
-            QueryRefusedError: the query uses federated SERVICE.
+            QueryRefusedError: the query uses federated SERVICE, or nests too deep to parse safely.
             ReadOnlyError: the text is a SPARQL Update.
             QuerySyntaxError: the text is not valid SPARQL.
         """
+        check_nesting(request.text)
         check_no_service(request.text)
         try:
             return self._execute(request)
@@ -574,6 +580,8 @@ class Backend(ABC):
         """
         if timeout is None:
             return self.run(request)
+        # Refused here too, before a worker process is taken: a parser's stack overflow would kill it.
+        check_nesting(request.text)
         if self._sandbox is None:
             self.start_workers()
         assert self._sandbox is not None
@@ -591,7 +599,8 @@ class Backend(ABC):
         """Start the worker processes that run queries with a timeout, seeded with the current data.
 
         Call it once the data is loaded; a later :meth:`load` stops them (they would hold stale data).
-        Returns when every worker has loaded the data.
+        Returns when every worker has loaded the data. Each runs under :attr:`worker_memory` and
+        :attr:`max_answer_bytes` as they are now.
 
         Raises:
             BackendError: a worker failed to start or to load the data.
@@ -599,7 +608,13 @@ class Backend(ABC):
         from haironto.backends.sandbox import Sandbox
 
         self.stop_workers()
-        self._sandbox = Sandbox(self.descriptor, self.snapshot(), count)
+        self._sandbox = Sandbox(
+            self.descriptor,
+            self.snapshot(),
+            count,
+            memory_limit=self.worker_memory,
+            max_answer_bytes=self.max_answer_bytes,
+        )
         self._sandbox.wait_ready()
 
     def stop_workers(self) -> None:

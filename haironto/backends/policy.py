@@ -1,10 +1,15 @@
 """What a read-only public endpoint refuses to run, decided by parsing the query.
 
-Two things are refused, whichever engine runs the query:
+Three things are refused, whichever engine runs the query:
 
 * a SPARQL Update (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ...): the dataset is a release;
 * federated ``SERVICE``: the engine would open HTTP connections wherever the query says
-  (pyoxigraph ships an HTTP client), which on a public endpoint is a server-side request forgery hole.
+  (pyoxigraph ships an HTTP client), which on a public endpoint is a server-side request forgery hole;
+* brackets nested deeper than :data:`MAX_NESTING`: both parsers descend recursively. pyoxigraph
+  0.5's parser overflows its stack on about 10,000 nested groups or parentheses and takes the
+  process down with SIGSEGV, and nested collections ``( ( ( ... ) ) )`` make it slow down
+  steeply (17 s at depth 200); rdflib's parser hits Python's recursion limit. A lexical scan
+  finds the depth in linear time, before any parser sees the text.
 
 Detection uses rdflib's SPARQL parser, which builds a parse tree without evaluating anything.
 Parsing costs milliseconds, so a cheap necessary condition is tested first: a SERVICE pattern
@@ -20,6 +25,59 @@ from typing import Any
 from haironto.errors import QueryRefusedError
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+#: The deepest nesting of ``{``, ``(`` and ``[`` a query may have. Real queries stay far below
+#: (the curated ones reach 5); a parser starts to suffer in the hundreds (see the module's notes).
+MAX_NESTING = 64
+# Tokens that may hold brackets without nesting anything: strings (long ones first), IRIs and
+# comments; then the brackets themselves.
+_NESTING_TOKENS = re.compile(
+    r"\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r'|<[^<>"{}|^`\\\s]*>'
+    r"|\#[^\n\r]*"
+    r"|(?P<open>[{(\[])|(?P<close>[})\]])",
+    re.DOTALL,
+)
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of brackets in a query, outside strings, IRIs and comments.
+
+    >>> nesting_depth("SELECT * { ?s ?p ?o FILTER (?o > 1) }")
+    2
+    >>> nesting_depth("ASK { ?s ?p '{{{(((' } # ((((")
+    1
+    """
+    depth = deepest = 0
+    for match in _NESTING_TOKENS.finditer(expand_codepoints(text)):
+        if match.group("open"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif match.group("close"):
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
+    """Refuse a query whose brackets nest deeper than ``limit``.
+
+    Raises:
+        QueryRefusedError: the query nests deeper.
+
+    >>> check_nesting("SELECT * WHERE " + "{" * 100 + "}" * 100)
+    Traceback (most recent call last):
+    ...
+    haironto.errors.QueryRefusedError: the query nests groups, parentheses or brackets 100 deep; this endpoint allows at most 64
+    """
+    deepest = nesting_depth(text)
+    if deepest > limit:
+        raise QueryRefusedError(
+            f"the query nests groups, parentheses or brackets {deepest} deep; "
+            f"this endpoint allows at most {limit}"
+        )
 
 
 def expand_codepoints(text: str) -> str:

@@ -130,6 +130,8 @@ class RdflibBackend(Backend):
             with _quiet():
                 answer = self._dataset.query(query, initBindings=dict(request.bindings))
                 return self._shape(answer, request.max_rows)
+        except MemoryError:  # the worker's memory limit: reported as such, not as a query error
+            raise
         except Exception as error:  # evaluation errors of every kind are the query's fault here
             raise QueryError(f"query failed: {error}") from None
 

@@ -14,6 +14,13 @@ with ``select`` until the deadline, then kills the worker and starts a replaceme
 the snapshot in the background while the next request is still on its way. As a backstop, the
 worker arms an interval timer for each query; SIGALRM's default action ends the worker even if
 the parent is gone.
+
+Memory: a worker may be given a cap on its address space (``RLIMIT_AS``), set by the worker
+itself once the snapshot is loaded. A query that needs more fails there and then: Python raises
+``MemoryError``, and Rust (pyoxigraph) aborts the process, which the parent recognizes by the
+worker's death from SIGABRT. Either way the caller gets :class:`QueryResourceError` and the
+worker is replaced. The parent also refuses an answer larger than ``max_answer_bytes`` from its
+length prefix, before reading it, so no answer it could not afford reaches the server process.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import fcntl
 import os
 import pickle
 import queue
+import resource
 import select
 import signal
 import struct
@@ -33,7 +41,7 @@ import weakref
 from pathlib import Path
 from typing import IO, Any
 
-from haironto.errors import BackendError, HairOntoError, QueryTimeoutError
+from haironto.errors import BackendError, HairOntoError, QueryResourceError, QueryTimeoutError
 
 _HEADER = struct.Struct("!Q")
 #: Seconds a fresh worker may take to start and load the snapshot.
@@ -50,6 +58,22 @@ class _Deadline(Exception):
 
 class _Died(Exception):
     """The worker's stdout closed: it crashed or was killed."""
+
+
+class _TooLarge(Exception):
+    """The answer's length prefix is over the limit."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+#: The environment variable that hands a worker its address-space limit, in bytes.
+MEMORY_VARIABLE = "HAIRONTO_SANDBOX_MEMORY"
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.0f} MiB"
 
 
 def _write_frame(stream: IO[bytes], message: Any) -> None:
@@ -80,11 +104,14 @@ def _widen(pipe: IO[bytes] | None) -> None:
 class _Worker:
     """One worker process and its two pipes."""
 
-    def __init__(self, descriptor: str, snapshot: bytes | None) -> None:
+    def __init__(self, descriptor: str, snapshot: bytes | None, memory_limit: int | None = None) -> None:
         env = dict(os.environ)
         # The worker imports haironto the way this process did, installed or from a source tree.
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        env.pop(MEMORY_VARIABLE, None)
+        if memory_limit:
+            env[MEMORY_VARIABLE] = str(memory_limit)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "haironto.backends.sandbox"],
             stdin=subprocess.PIPE,
@@ -120,8 +147,10 @@ class _Worker:
             missing -= len(chunk)
         return b"".join(chunks)
 
-    def _receive(self, deadline: float) -> tuple[str, Any]:
+    def _receive(self, deadline: float, max_bytes: int | None = None) -> tuple[str, Any]:
         (size,) = _HEADER.unpack(self._read(_HEADER.size, deadline))
+        if max_bytes is not None and size > max_bytes:
+            raise _TooLarge(size)
         return pickle.loads(self._read(size, time.monotonic() + TRANSFER_TIMEOUT))
 
     def wait_ready(self) -> None:
@@ -140,14 +169,15 @@ class _Worker:
             raise value
         self.ready = True
 
-    def call(self, request: Any, timeout: float) -> tuple[str, Any]:
-        """Send a request and wait for its answer until the deadline (raises ``_Deadline`` or ``_Died``)."""
+    def call(self, request: Any, timeout: float, max_bytes: int | None = None) -> tuple[str, Any]:
+        """Send a request and wait for its answer until the deadline (raises ``_Deadline``,
+        ``_Died`` or ``_TooLarge``)."""
         assert self.process.stdin is not None
         try:
             _write_frame(self.process.stdin, (request, timeout))
         except OSError:
             raise _Died from None
-        return self._receive(time.monotonic() + timeout)
+        return self._receive(time.monotonic() + timeout, max_bytes)
 
     def kill(self) -> None:
         """End the worker at once and release its pipes."""
@@ -173,14 +203,26 @@ class Sandbox:
         snapshot: the dataset as N-Quads, loaded by every worker; None when the backend's
             descriptor names a store the workers open themselves.
         size: how many queries may run at once.
+        memory_limit: bytes of address space each worker may use once loaded; None: no limit.
+        max_answer_bytes: the largest answer a worker may hand back; None: no limit.
     """
 
-    def __init__(self, descriptor: str, snapshot: bytes | None, size: int = 1) -> None:
+    def __init__(
+        self,
+        descriptor: str,
+        snapshot: bytes | None,
+        size: int = 1,
+        *,
+        memory_limit: int | None = None,
+        max_answer_bytes: int | None = None,
+    ) -> None:
         if size < 1:
             raise BackendError(f"a sandbox needs at least one worker, got {size}")
         self._descriptor = descriptor
         self._snapshot = snapshot
         self._size = size
+        self._memory_limit = memory_limit
+        self._max_answer_bytes = max_answer_bytes
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -191,7 +233,7 @@ class Sandbox:
         self._finalizer = weakref.finalize(self, _kill_all, self._workers)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._descriptor, self._snapshot)
+        worker = _Worker(self._descriptor, self._snapshot, self._memory_limit)
         with self._lock:
             self._workers.add(worker)
         return worker
@@ -223,6 +265,7 @@ class Sandbox:
 
         Raises:
             QueryTimeoutError: the query (or the wait for a free worker) passed ``timeout`` seconds.
+            QueryResourceError: the query ran out of the worker's memory, or its answer is too large.
             BackendError: the worker died.
             HairOntoError: whatever the query raised in the worker (syntax, refusal, ...).
         """
@@ -231,18 +274,35 @@ class Sandbox:
         deadline = time.monotonic() + timeout
         try:
             worker = self._idle.get(timeout=timeout)
+            while worker.process.poll() is not None:
+                # It died while idle (killed, or chosen by the kernel's OOM killer): replace it
+                # rather than fail the query it was about to run.
+                self._replace(worker)
+                worker = self._idle.get(timeout=max(deadline - time.monotonic(), 0.001))
         except queue.Empty:
             raise QueryTimeoutError(f"all {self._size} query workers stayed busy for {timeout:g} s") from None
         try:
             worker.wait_ready()
-            status, value = worker.call(request, max(deadline - time.monotonic(), 0.001))
+            status, value = worker.call(
+                request, max(deadline - time.monotonic(), 0.001), self._max_answer_bytes
+            )
         except _Deadline:
             self._replace(worker)
             raise QueryTimeoutError(
                 f"the query ran longer than its time limit of {timeout:g} s and was cancelled"
             ) from None
+        except _TooLarge as too_large:
+            self._replace(worker)
+            assert self._max_answer_bytes is not None
+            raise QueryResourceError(
+                f"the answer is {_mib(too_large.size)}, over this endpoint's limit of "
+                f"{_mib(self._max_answer_bytes)}; ask for fewer or shorter values"
+            ) from None
         except _Died:
             self._replace(worker)
+            # Rust aborts the process when an allocation fails; under a memory limit, that is the query's doing.
+            if self._memory_limit and worker.process.returncode == -signal.SIGABRT:
+                raise QueryResourceError(self._out_of_memory()) from None
             raise BackendError("the query worker process died while running the query") from None
         except BaseException:
             self._replace(worker)
@@ -250,7 +310,16 @@ class Sandbox:
         self._idle.put(worker)
         if status == "error":
             raise value
+        if status == "memory":
+            raise QueryResourceError(self._out_of_memory())
         return value
+
+    def _out_of_memory(self) -> str:
+        assert self._memory_limit is not None
+        return (
+            f"the query needed more than the {_mib(self._memory_limit)} of memory a query may use "
+            "on this endpoint, and was stopped"
+        )
 
     def close(self) -> None:
         """Kill every worker; the sandbox cannot run queries afterwards."""
@@ -285,6 +354,8 @@ def main() -> None:
         backend = get_backend(descriptor)
         if snapshot is not None:  # None: the backend opens its own store (on disk), read-only
             backend.load(snapshot, format="nquads")
+        del seed, snapshot
+        _limit_memory(os.environ.get(MEMORY_VARIABLE))
     except HairOntoError as error:
         _write_frame(replies, ("error", error))
         return
@@ -296,11 +367,44 @@ def main() -> None:
             reply: tuple[str, Any] = ("ok", backend.run(request))
         except HairOntoError as error:
             reply = ("error", error)
+        except MemoryError:
+            reply = ("memory", None)
         except Exception as error:  # an engine bug must not take the worker down silently
             reply = ("error", BackendError(f"the engine failed: {type(error).__name__}: {error}"))
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-        _write_frame(replies, reply)
+        try:
+            _write_frame(replies, reply)
+        except MemoryError:  # the answer fit, but not its pickled copy
+            del reply
+            _write_frame(replies, ("memory", None))
+
+
+def _address_space() -> int:
+    """Bytes of address space this process uses now (``VmSize``)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def _limit_memory(value: str | None) -> None:
+    """Cap this process's address space at ``value`` bytes, if given.
+
+    Raises:
+        BackendError: the loaded data already needs most of it, so no query could run.
+    """
+    if not value:
+        return
+    limit = int(value)
+    used = _address_space()
+    # Room for the engine's own work: a limit that the data alone fills would fail every query.
+    if used > limit // 2:
+        raise BackendError(
+            f"a query worker uses {_mib(used)} with the data loaded, over half of its memory "
+            f"limit of {_mib(limit)}: raise the limit (HAIRONTO_QUERY_MEMORY)"
+        )
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 if __name__ == "__main__":
