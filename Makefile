@@ -50,4 +50,8 @@ bench-service: install bench-peers ## Benchmark the service against its peers (w
 	@command -v wrk >/dev/null || echo "bench: no wrk (apt-get install wrk); the Python load generator is used"
 	$(BIN)/python bench/http_service.py
 
-.PHONY: help install test lint build check release reason serve yasgui bench-peers bench-service
+bench-scale: install bench-peers ## Backends at 10^5..10^7 triples (writes bench/RESULTS-scale.md, bench/scale.png)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/scale.py
+
+.PHONY: help install test lint build check release reason serve yasgui bench-peers bench-service bench-scale

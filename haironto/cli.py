@@ -14,7 +14,7 @@ import click
 from haironto import __version__
 from haironto.check import FORMATS as REPORT_FORMATS
 from haironto.check import check
-from haironto.commands import reuse
+from haironto.commands import reuse, stores
 from haironto.commands.common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, reports_errors
 from haironto.dataset import DataFiles
 from haironto.errors import QueryError
@@ -41,7 +41,8 @@ backend_option = click.option(
     "--backend",
     envvar="HAIRONTO_BACKEND",
     show_envvar=True,
-    help="Backend descriptor: 'memory:' (pyoxigraph, the default) or 'rdflib:' (the reference engine).",
+    help="Backend descriptor: 'memory:' (pyoxigraph, the default), 'oxigraph:DIR' (a store on disk), "
+    "'remote:URL' (a SPARQL 1.1 endpoint) or 'rdflib:' (the reference engine).",
 )
 data_option = click.option(
     "--data",
@@ -112,10 +113,25 @@ def _data_files(data: tuple[Path, ...], data_full: tuple[Path, ...]) -> DataFile
     "0: no limit. Loopback clients are not limited unless HAIRONTO_RATE_LIMIT_LOOPBACK is set.  [default: 60]",
 )
 @backend_option
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    envvar="HAIRONTO_STORE",
+    show_envvar=True,
+    help="Serve a store on disk (made by `haironto load`), read-only; the same as --backend oxigraph:DIR.",
+)
 @timeout_option
 @max_rows_option
 @data_option
 @data_full_option
+@click.option(
+    "--user-data",
+    "user_data",
+    multiple=True,
+    metavar="[IRI=]FILE",
+    help="An RDF file of your own, served as a named graph of its own "
+    "(default IRI https://w3id.org/haironto/graph/data/FILENAME); repeatable.",
+)
 @reports_errors
 def serve(
     host: str,
@@ -123,18 +139,30 @@ def serve(
     workers: int,
     rate_limit: int | None,
     backend: str | None,
+    store: Path | None,
     timeout: float | None,
     max_rows: int | None,
     data: tuple[Path, ...],
     data_full: tuple[Path, ...],
+    user_data: tuple[str, ...],
 ) -> None:
     """Serve the SPARQL endpoint with gunicorn (default: the bundled release on 127.0.0.1:8000)."""
     from haironto.server.wsgi import serve as run_server
 
+    if store is not None:
+        if backend is not None and not backend.startswith("oxigraph:"):
+            raise click.UsageError("give --store or --backend, not both")
+        backend = f"oxigraph:{store}"
     given = {"BACKEND": backend, "TIMEOUT": timeout, "MAX_ROWS": max_rows, "RATE_LIMIT": rate_limit}
-    config = {key: value for key, value in given.items() if value is not None}
+    config: dict[str, object] = {key: value for key, value in given.items() if value is not None}
     if data:
         config.update(DATA=[str(p) for p in data], DATA_FULL=[str(p) for p in data_full])
+    if user_data:
+        graphs: dict[str, list[str]] = {}
+        for spec in user_data:
+            iri, path = stores.user_graph(spec)
+            graphs.setdefault(iri, []).append(str(path))
+        config["GRAPHS"] = graphs
     run_server(host=host, port=port, workers=workers, config=config)
 
 
@@ -324,5 +352,5 @@ def check_command(edit: Path | None, output_format: str, fail_on: str, previous:
     raise SystemExit(EXIT_PROBLEMS if report.fails(fail_on) else EXIT_OK)
 
 
-for _command in reuse.COMMANDS:
+for _command in (*reuse.COMMANDS, *stores.COMMANDS):
     main.add_command(_command)

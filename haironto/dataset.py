@@ -113,8 +113,13 @@ def _triples(paths: Iterable[Path], *, rename: bool = False) -> list[ox.Triple]:
     return triples
 
 
-def assemble(files: DataFiles) -> bytes:
+def assemble(files: DataFiles, *, union: bool = True) -> bytes:
     """Build the dataset described by ``files`` as N-Quads (see the module docstring for the layout).
+
+    Args:
+        files: the files.
+        union: materialize the default graph as the union of the named graphs; a store that
+            makes the union at query time (``Backend.holds_data``) gets the named graphs only.
 
     Raises:
         OntologyLoadError: a file is missing or does not parse.
@@ -133,7 +138,8 @@ def assemble(files: DataFiles) -> bytes:
     for iri, triples in graphs.items():
         name = ox.NamedNode(iri)
         quads.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
-        quads.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        if union:
+            quads.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     for iri, paths in files.releases.items():
         name = ox.NamedNode(iri)
         # A release's files are written like the current ones (canonical blank node labels):
@@ -150,7 +156,7 @@ def load_dataset(backend: Backend, files: DataFiles) -> None:
     Raises:
         OntologyLoadError: a file is missing or does not parse.
     """
-    backend.load(assemble(files), format="nquads")
+    backend.load(assemble(files, union=not backend.holds_data), format="nquads")
 
 
 @dataclass(frozen=True)

@@ -62,3 +62,11 @@ class ReasonerError(HairOntoError):
 
 class BackendError(HairOntoError):
     """A backend descriptor is unknown, or a store cannot be opened or reached."""
+
+
+class StoreUnavailableError(BackendError):
+    """A remote store is down, refuses the service, or answers something that is not SPARQL (HTTP 502)."""
+
+
+class StoreTimeoutError(BackendError):
+    """A remote store did not give its whole answer before the deadline (HTTP 504)."""

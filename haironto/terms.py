@@ -150,20 +150,29 @@ DESCRIBE ?term ?axiom WHERE {{
   UNION {{ ?axiom owl:members/rdf:rest*/rdf:first ?term }}
   UNION {{ ?axiom owl:distinctMembers/rdf:rest*/rdf:first ?term }}
 }}"""
-#: Named terms that point to the term ("in"), and the term's own inferred links ("out").
+_INBOUND = ", ".join(f"<{p}>" for p in INBOUND)
+#: Named terms that point to the term ("in"), and the term's own inferred links ("out"). Whether a
+#: link was inferred is a string, and no EXISTS sits in a BIND: Virtuoso 7.2 supports neither
+#: (it has no xsd:boolean values, and refuses EXISTS outside FILTER).
 NEIGHBOURS_QUERY = f"""{_NAMESPACES}
 SELECT ?term ?direction ?relation ?other ?inferred WHERE {{
   {{
+    GRAPH <{INFERRED_GRAPH}> {{ ?other ?relation ?term }}
+    FILTER(isIRI(?other) && ?relation IN ({_INBOUND}))
+    FILTER NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?other ?relation ?term }} }}
+    VALUES (?direction ?inferred) {{ ("in" "true") }}
+  }} UNION {{
     ?other ?relation ?term .
-    FILTER(isIRI(?other) && ?relation IN ({", ".join(f"<{p}>" for p in INBOUND)}))
-    BIND("in" AS ?direction)
-    BIND(EXISTS {{ GRAPH <{INFERRED_GRAPH}> {{ ?other ?relation ?term }} }}
-         && NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?other ?relation ?term }} }} AS ?inferred)
+    FILTER(isIRI(?other) && ?relation IN ({_INBOUND}))
+    FILTER NOT EXISTS {{
+      GRAPH <{INFERRED_GRAPH}> {{ ?other ?relation ?term }}
+      FILTER NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?other ?relation ?term }} }}
+    }}
+    VALUES (?direction ?inferred) {{ ("in" "false") }}
   }} UNION {{
     GRAPH <{INFERRED_GRAPH}> {{ ?term ?relation ?other }}
     FILTER NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?term ?relation ?other }} }}
-    BIND("out" AS ?direction)
-    BIND(true AS ?inferred)
+    VALUES (?direction ?inferred) {{ ("out" "true") }}
   }}
 }}"""
 #: Every claim that mentions the term through a claim property, with all of the claim's triples.

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "DATA_FULL": None,
     # Further named graphs: {graph IRI: [files]}.
     "GRAPHS": {},
+    # remote: backends only: the store's named graphs that make up the dataset (JSON list);
+    # default: the release's asserted and inferred graphs and the GRAPHS above.
+    "REMOTE_GRAPHS": None,
     # Longest a query may run, in seconds; a request's 'timeout' parameter may only lower it.
     "TIMEOUT": 10.0,
     # Most solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) in one answer.

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g
 
-from haironto.backends import Backend, get_backend
+from haironto.backends import Backend, backend_class, get_backend
 from haironto.dataset import assemble, load_graphs
 from haironto.entailment import (
     REGIMES,
@@ -76,6 +76,10 @@ def offered_regimes(config: Mapping[str, Any]) -> list[str]:
     Raises:
         UnknownRegimeError: ``ENTAILMENT`` names a regime that does not exist.
     """
+    if backend_class(config.get("BACKEND") or "memory:").holds_data:
+        # A store on disk or a remote store: a closure would have to be computed over all the
+        # data the store holds, in this process, and loaded into that store; none is offered.
+        return []
     names = config.get("ENTAILMENT")
     if names is None:
         names = ["rdfs", "owl-rl"] if _bundled(config) else []

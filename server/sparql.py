@@ -16,6 +16,8 @@ from haironto.errors import (
     QueryResourceError,
     QueryTimeoutError,
     ReadOnlyError,
+    StoreTimeoutError,
+    StoreUnavailableError,
 )
 from haironto.formats import GRAPH, RESULTS, Format, find_format
 
@@ -51,6 +53,8 @@ STATUS = (
     (QueryTimeoutError, 503),
     (QueryResourceError, 503),
     (QueryError, 400),
+    (StoreTimeoutError, 504),
+    (StoreUnavailableError, 502),
     (BackendError, 503),
     (HairOntoError, 400),
 )

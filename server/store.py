@@ -14,6 +14,7 @@ from haironto import __version__
 from haironto.backends import Backend, DatasetStats, get_backend
 from haironto.cache import ResultCache
 from haironto.dataset import DataFiles, OntologyHeader, load_dataset, read_header
+from haironto.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 
 from .conditional import Release, release_of
 from .releases import graph_file, release_graphs
@@ -63,6 +64,18 @@ def data_files(config: Any) -> DataFiles:
     return DataFiles(_paths(config["DATA"]), _paths(config.get("DATA_FULL")), graphs, releases)
 
 
+def dataset_graphs(files: DataFiles) -> list[str]:
+    """The named graphs of the served dataset: the release's two, then the user's."""
+    return [str(ASSERTED_GRAPH), str(INFERRED_GRAPH), *files.graphs]
+
+
+def add_graphs(backend: Backend, files: DataFiles) -> None:
+    """Load the user's files (``GRAPHS``) into a store that holds its data, each graph replaced."""
+    items = [(path, iri) for iri, paths in files.graphs.items() for path in paths]
+    if items:
+        backend.load_files(items)  # type: ignore[attr-defined]  # the stores that hold their data have it
+
+
 def apply_limits(backend: Backend, config: Any) -> None:
     """Put a backend's query workers under the configured memory and answer-size limits
     (``QUERY_MEMORY`` in MiB, ``MAX_ANSWER_BYTES``; 0 or None for none)."""
@@ -86,7 +99,16 @@ def init_app(app: Flask, dataset: bytes | None = None) -> None:
     config = app.config
     files = data_files(config)
     backend = get_backend(config["BACKEND"])
-    if dataset is None:
+    if backend.holds_data:
+        # A store on disk or a remote store serves what it holds (loaded by `haironto load` or
+        # `haironto push`); only the user's files (GRAPHS) are added, once: haironto serve adds
+        # them in its master process before forking (and then hands a dataset over).
+        if dataset is None:
+            add_graphs(backend, files)
+        if hasattr(backend, "use_graphs"):
+            graphs = config.get("REMOTE_GRAPHS")
+            backend.use_graphs(graphs if graphs is not None else dataset_graphs(files))
+    elif dataset is None:
         load_dataset(backend, files)
     else:
         backend.load(dataset, format="nquads")

@@ -20,7 +20,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, current_app, g, redirect, render_template, request, url_for
 
 from haironto.docs import anchor
-from haironto.errors import HairOntoError, MalformedTermError, UnknownTermError
+from haironto.errors import (
+    HairOntoError,
+    MalformedTermError,
+    StoreTimeoutError,
+    StoreUnavailableError,
+    UnknownTermError,
+)
 from haironto.formats import GRAPH, formats_of
 from haironto.namespaces import BASE, PREFIX
 from haironto.termindex import ID_FORMAT
@@ -135,7 +141,15 @@ def unknown_term(error: UnknownTermError) -> Response:
 
 @bp.errorhandler(HairOntoError)
 def backend_error(error: HairOntoError) -> Response:
-    return text_response(503, f"503 Service Unavailable: the term could not be read: {error}")
+    # A remote store that is down or garbled is a bad gateway, one that is too slow a gateway timeout.
+    status, reason = (
+        (504, "Gateway Timeout")
+        if isinstance(error, StoreTimeoutError)
+        else (502, "Bad Gateway")
+        if isinstance(error, StoreUnavailableError)
+        else (503, "Service Unavailable")
+    )
+    return text_response(status, f"{status} {reason}: the term could not be read: {error}")
 
 
 def represent(iri: str, format_param: str | None) -> Response:

@@ -102,7 +102,18 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
     # inferred graph needs both release files parsed and compared) and importing the app's
     # modules. Workers then start in parallel on what they inherit. prometheus_client is
     # imported here only after metrics_dir() has set its variable.
-    dataset = assemble(files)
+    from haironto.backends import get_backend
+
+    backend = get_backend(settings["BACKEND"])
+    if backend.holds_data:
+        # The store holds the data: add the user's files to it once, here, not in every worker.
+        from .store import add_graphs
+
+        add_graphs(backend, files)
+        backend.close()
+        dataset = b""
+    else:
+        dataset = assemble(files)
     regimes = entailment.prepare(settings, dataset)
     from . import compression, cors, metrics, sparql, status  # noqa: F401
 

@@ -22,10 +22,13 @@ from haironto.backends import Backend, get_backend
 from haironto.dataset import DataFiles, load_dataset
 from haironto.namespaces import ONTOLOGY_IRI
 from haironto.server import close_app, create_app
+from tests import virtuoso as virtuoso_store
 from tests.data import MINI, NANOFAT, TERMS_EDGE
 from tests.transport import FlaskTransport, LiveTransport, Transport
 
-BACKENDS = ["memory:", "rdflib:"]
+#: Every backend kind the backend-parametrised tests run on; :func:`make_backend` opens one.
+#: ``remote:`` is a real Virtuoso (see tests/virtuoso.py), started once per session when needed.
+BACKENDS = ["memory:", "rdflib:", "oxigraph:", "remote:"]
 
 #: What a reasoner infers from mini.ttl: nanofat is a treatment with stem cells as a component,
 #: so it falls under the defined class "stem-cell-rich treatment".
@@ -54,10 +57,46 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> DataFiles:
     return DataFiles.release(folder)
 
 
+def make_backend(kind: str, request: pytest.FixtureRequest) -> Backend:
+    """Open an empty backend of a kind of :data:`BACKENDS`: a store on disk gets a fresh folder."""
+    if kind == "oxigraph:":
+        folder = request.getfixturevalue("tmp_path_factory").mktemp("store")
+        return get_backend(f"oxigraph:{folder / 'store'}")
+    if kind == "remote:":
+        store = request.getfixturevalue("virtuoso")
+        return get_backend(f"remote:{store.sparql}")
+    return get_backend(kind)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[virtuoso_store.Virtuoso]:
+    """A private Virtuoso on loopback for the whole session; the remote backend writes to it with
+    the credentials set in the environment (inherited by the servers the tests start)."""
+    if not virtuoso_store.installed():
+        pytest.fail("Virtuoso is missing: apt-get install virtuoso-opensource (.ci/run installs it)")
+    store = virtuoso_store.start(tmp_path_factory.mktemp("virtuoso"))
+    saved = {k: os.environ.get(k) for k in REMOTE_ENV}
+    os.environ.update(
+        HAIRONTO_REMOTE_GRAPH_STORE=store.graph_store,
+        HAIRONTO_REMOTE_USER="dba",
+        HAIRONTO_REMOTE_PASSWORD=store.password,
+    )
+    yield store
+    store.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+REMOTE_ENV = ("HAIRONTO_REMOTE_GRAPH_STORE", "HAIRONTO_REMOTE_USER", "HAIRONTO_REMOTE_PASSWORD")
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, release: DataFiles) -> Iterator[Backend]:
     """Each backend in turn, loaded with the fixture release's asserted and inferred graphs."""
-    engine = get_backend(request.param)
+    engine = make_backend(request.param, request)
     load_dataset(engine, release)
     yield engine
     engine.close()

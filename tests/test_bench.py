@@ -43,6 +43,42 @@ def test_the_service_benchmark_runs_at_a_tiny_size(tmp_path: Path):
     assert "NO:" not in text  # the cached and uncached instances agree on every answer
 
 
+SCALE_BENCH = Path(__file__).resolve().parents[1] / "bench" / "scale.py"
+
+
+@pytest.mark.slow
+def test_the_scale_benchmark_runs_at_a_tiny_size(tmp_path: Path):
+    # The in-memory and the remote (Virtuoso) services at 3,000 synthetic triples: the script
+    # generates the data, serves it, times every curated query and writes its table and plot.
+    # (The oxigraph rows need the Oxigraph CLI of bench/.venv, see bench/README.md.)
+    output, plot = tmp_path / "RESULTS.md", tmp_path / "scale.png"
+    command = [sys.executable, str(SCALE_BENCH), "--sizes", "3000", "--backends", "memory", "remote"]
+    command += ["--runs", "1", "--workdir", str(tmp_path / "work"), "--output", str(output)]
+    command += ["--plot", str(plot)]
+    subprocess.run(command, check=True, timeout=900, capture_output=True)
+    text = output.read_text(encoding="utf-8")
+    assert "| 3e+03 | memory: |" in text and "| 3e+03 | remote: (Virtuoso) |" in text
+    assert plot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_synthetic_data_is_seeded_and_sized(tmp_path: Path):
+    sys.path.insert(0, str(SCALE_BENCH.parent))
+    try:
+        from scale_data import generate
+    finally:
+        sys.path.remove(str(SCALE_BENCH.parent))
+    first, second, other = tmp_path / "a.nt", tmp_path / "b.nt", tmp_path / "c.nt"
+    generate(5000, first)
+    generate(5000, second)
+    generate(5000, other, seed=7)
+    assert first.read_bytes() == second.read_bytes() != other.read_bytes()
+    lines = first.read_bytes().splitlines()
+    assert abs(len(lines) - 5000) < 5000 * 0.05
+    from rdflib import Graph
+
+    assert len(Graph().parse(first, format="nt")) == len(set(lines))
+
+
 BENCH_DIR = Path(__file__).resolve().parents[1] / "bench"
 
 

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 import pytest
 from rdflib import Graph, URIRef
 
-from haironto.backends import get_backend
 from haironto.dataset import DataFiles, load_dataset
 from haironto.errors import MalformedTermError, UnknownTermError
 from haironto.termindex import Entry, TermIndex
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, make_backend
 from tests.data import (
     HAS_COMPONENT,
     MINI,
@@ -26,7 +25,7 @@ from tests.data import (
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def index(request: pytest.FixtureRequest, edge_release: DataFiles) -> Iterator[TermIndex]:
-    backend = get_backend(request.param)
+    backend = make_backend(request.param, request)
     load_dataset(backend, edge_release)
     yield TermIndex.build(backend)
     backend.close()

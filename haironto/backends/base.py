@@ -435,6 +435,9 @@ class Backend(ABC):
     """Whether SPARQL Update may run; no backend of this project allows it."""
     supports_named_graphs: ClassVar[bool] = True
     """Whether named graphs and the protocol's dataset parameters are honoured."""
+    holds_data: ClassVar[bool] = False
+    """Whether the data lives in the store itself (on disk, or behind a URL), loaded beforehand:
+    the service then serves what the store holds instead of loading the release into it."""
 
     def __init__(self) -> None:
         self._sandbox: Sandbox | None = None
@@ -457,6 +460,11 @@ class Backend(ABC):
     @abstractmethod
     def dump(self) -> bytes:
         """The whole dataset as N-Quads, to seed a worker process."""
+
+    def snapshot(self) -> bytes | None:
+        """What a worker process loads to answer queries: :meth:`dump`, or None when the worker
+        opens the store itself (a store on disk)."""
+        return self.dump()
 
     @abstractmethod
     def stats(self) -> DatasetStats:
@@ -602,7 +610,7 @@ class Backend(ABC):
         self.stop_workers()
         self._sandbox = Sandbox(
             self.descriptor,
-            self.dump(),
+            self.snapshot(),
             count,
             memory_limit=self.worker_memory,
             max_answer_bytes=self.max_answer_bytes,

@@ -144,3 +144,35 @@ def is_update(text: str) -> bool:
         return False
     # An empty text is a valid (empty) update; it is no attempt to write.
     return isinstance(tree.get("request"), list) and len(tree["request"]) > 0
+
+
+#: Comments, strings and IRIs: the parts of a query where the word FROM is no keyword.
+_NOT_KEYWORDS = re.compile(
+    r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>",
+    re.DOTALL,
+)
+_FROM = re.compile(r"(?<![\w:.-])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Tell whether a query names its own dataset with ``FROM`` or ``FROM NAMED``.
+
+    A store that keeps its named graphs apart (no materialized union) must then leave the
+    dataset to the query. The keyword is looked for outside comments, strings and IRIs; a hit
+    is confirmed with rdflib's parser, which never evaluates anything.
+
+    >>> has_dataset_clause("SELECT * FROM <http://example.org/g> { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause("SELECT * { ?s <http://example.org/from> 'FROM' } # from")
+    False
+    """
+    stripped = _NOT_KEYWORDS.sub(" ", expand_codepoints(text))
+    if not _FROM.search(stripped):
+        return False
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(text)
+    except Exception:  # the engine reports the syntax error; assume the clause is there
+        return True
+    return "DatasetClause" in _node_names(tree, set())

@@ -104,7 +104,7 @@ def _widen(pipe: IO[bytes] | None) -> None:
 class _Worker:
     """One worker process and its two pipes."""
 
-    def __init__(self, descriptor: str, snapshot: bytes, memory_limit: int | None = None) -> None:
+    def __init__(self, descriptor: str, snapshot: bytes | None, memory_limit: int | None = None) -> None:
         env = dict(os.environ)
         # The worker imports haironto the way this process did, installed or from a source tree.
         package_root = str(Path(__file__).resolve().parents[2])
@@ -126,7 +126,7 @@ class _Worker:
         self._seeding = threading.Thread(target=self._seed, args=(descriptor, snapshot), daemon=True)
         self._seeding.start()
 
-    def _seed(self, descriptor: str, snapshot: bytes) -> None:
+    def _seed(self, descriptor: str, snapshot: bytes | None) -> None:
         try:
             assert self.process.stdin is not None
             _write_frame(self.process.stdin, (descriptor, snapshot))
@@ -200,7 +200,8 @@ class Sandbox:
 
     Args:
         descriptor: the backend descriptor the workers open (see :func:`haironto.backends.get_backend`).
-        snapshot: the dataset as N-Quads, loaded by every worker.
+        snapshot: the dataset as N-Quads, loaded by every worker; None when the backend's
+            descriptor names a store the workers open themselves.
         size: how many queries may run at once.
         memory_limit: bytes of address space each worker may use once loaded; None: no limit.
         max_answer_bytes: the largest answer a worker may hand back; None: no limit.
@@ -209,7 +210,7 @@ class Sandbox:
     def __init__(
         self,
         descriptor: str,
-        snapshot: bytes,
+        snapshot: bytes | None,
         size: int = 1,
         *,
         memory_limit: int | None = None,
@@ -351,7 +352,8 @@ def main() -> None:
     descriptor, snapshot = seed
     try:
         backend = get_backend(descriptor)
-        backend.load(snapshot, format="nquads")
+        if snapshot is not None:  # None: the backend opens its own store (on disk), read-only
+            backend.load(snapshot, format="nquads")
         del seed, snapshot
         _limit_memory(os.environ.get(MEMORY_VARIABLE))
     except HairOntoError as error:
