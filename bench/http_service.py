@@ -176,7 +176,7 @@ def haironto_command(port: int, data: Path | None, workers: int) -> list[str]:
     command = [str(Path(sys.executable).with_name("haironto")), "serve", "--port", str(port)]
     command += ["--workers", str(workers)]
     if data is not None:
-        command += ["--data", str(data)]
+        command += ["--ontology", str(data)]
     return command
 
 

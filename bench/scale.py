@@ -6,7 +6,7 @@ measurements, claims around the ontology) is served, with the release, by:
 * ``oxigraph:DIR`` -- loaded by ``haironto load --store``, served by ``haironto serve --store``;
   compared with the Oxigraph CLI on the same file (``oxigraph load``) and the Oxigraph server
   on the same store (``oxigraph serve-read-only --union-default-graph``);
-* ``memory:`` -- ``haironto serve --user-data FILE`` (load time: start to first answer);
+* ``memory:`` -- ``haironto serve --data FILE`` (load time: start to first answer);
 * ``remote:`` -- a private Virtuoso (tests/virtuoso.py), filled by ``haironto push``, served by
   ``haironto serve --backend remote:URL``.
 
@@ -262,7 +262,7 @@ def measure_memory(
     # No entailment regimes: their closures (owlrl over the user's data, in Python) are not what
     # is measured here, and no other backend offers them.
     process, endpoint = serve(
-        ["--user-data", str(data)], {"HAIRONTO_ENTAILMENT": "[]"}, work / f"serve-memory-{size}.log"
+        ["--data", str(data)], {"HAIRONTO_ENTAILMENT": "[]"}, work / f"serve-memory-{size}.log"
     )
     try:
         peak = Peak(process.pid)

@@ -44,25 +44,25 @@ backend_option = click.option(
     help="Backend descriptor: 'memory:' (pyoxigraph, the default), 'oxigraph:DIR' (a store on disk), "
     "'remote:URL' (a SPARQL 1.1 endpoint) or 'rdflib:' (the reference engine).",
 )
-data_option = click.option(
-    "--data",
-    "data",
+served_ontology_option = click.option(
+    "--ontology",
+    "ontology",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    envvar="HAIRONTO_DATA",
+    envvar="HAIRONTO_ONTOLOGY",
     show_envvar=True,
-    help="RDF file of the asserted graph (repeatable); default: the bundled release. "
-    "In the variable, separate files with ':'.",
+    help="RDF file of the ontology's asserted graph, served instead of the bundled release "
+    "(repeatable). In the variable, separate files with ':'.",
 )
-data_full_option = click.option(
-    "--data-full",
-    "data_full",
+served_ontology_full_option = click.option(
+    "--ontology-full",
+    "ontology_full",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    envvar="HAIRONTO_DATA_FULL",
+    envvar="HAIRONTO_ONTOLOGY_FULL",
     show_envvar=True,
     help="RDF file of asserted plus inferred triples (repeatable); "
-    "the inferred graph is what it adds to --data.",
+    "the inferred graph is what it adds to --ontology.",
 )
 timeout_option = click.option(
     "--timeout",
@@ -122,10 +122,10 @@ def _data_files(data: tuple[Path, ...], data_full: tuple[Path, ...]) -> DataFile
 )
 @timeout_option
 @max_rows_option
-@data_option
-@data_full_option
+@served_ontology_option
+@served_ontology_full_option
 @click.option(
-    "--user-data",
+    "--data",
     "user_data",
     multiple=True,
     metavar="[IRI=]FILE",
@@ -142,8 +142,8 @@ def serve(
     store: Path | None,
     timeout: float | None,
     max_rows: int | None,
-    data: tuple[Path, ...],
-    data_full: tuple[Path, ...],
+    ontology: tuple[Path, ...],
+    ontology_full: tuple[Path, ...],
     user_data: tuple[str, ...],
 ) -> None:
     """Serve the SPARQL endpoint with gunicorn (default: the bundled release on 127.0.0.1:8000)."""
@@ -155,8 +155,8 @@ def serve(
         backend = f"oxigraph:{store}"
     given = {"BACKEND": backend, "TIMEOUT": timeout, "MAX_ROWS": max_rows, "RATE_LIMIT": rate_limit}
     config: dict[str, object] = {key: value for key, value in given.items() if value is not None}
-    if data:
-        config.update(DATA=[str(p) for p in data], DATA_FULL=[str(p) for p in data_full])
+    if ontology:
+        config.update(DATA=[str(p) for p in ontology], DATA_FULL=[str(p) for p in ontology_full])
     if user_data:
         graphs: dict[str, list[str]] = {}
         for spec in user_data:
@@ -180,8 +180,8 @@ def serve(
 @backend_option
 @timeout_option
 @max_rows_option
-@data_option
-@data_full_option
+@served_ontology_option
+@served_ontology_full_option
 @reports_errors
 def query(
     query_or_name: str,
@@ -190,8 +190,8 @@ def query(
     backend: str | None,
     timeout: float | None,
     max_rows: int | None,
-    data: tuple[Path, ...],
-    data_full: tuple[Path, ...],
+    ontology: tuple[Path, ...],
+    ontology_full: tuple[Path, ...],
 ) -> None:
     """Run QUERY_OR_NAME (SPARQL text, or the name of a curated query) and print the answer."""
     if any("=" not in param for param in params):
@@ -200,7 +200,7 @@ def query(
     result = run_query(
         query_or_name,
         backend=backend or "memory:",
-        files=_data_files(data, data_full),
+        files=_data_files(ontology, ontology_full),
         params=pairs,
         timeout=timeout,
         max_rows=max_rows,

@@ -182,7 +182,7 @@ def live_server(release: DataFiles, tmp_path_factory: pytest.TempPathFactory) ->
     """The fixture release served by `haironto serve` on loopback, with the test limits."""
     args = [
         *("--workers", "2", "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS)),
-        *("--data", str(release.asserted[0]), "--data-full", str(release.full[0])),
+        *("--ontology", str(release.asserted[0]), "--ontology-full", str(release.full[0])),
     ]
     env = {"HAIRONTO_MAX_CONTENT_LENGTH": str(MAX_BODY)}
     yield from start_server(tmp_path_factory.mktemp("server"), args, env)
@@ -220,8 +220,8 @@ def edge_app(edge_release: DataFiles) -> Iterator[Flask]:
 def edge_live_server(edge_release: DataFiles, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The fixture release with the term-page edge cases, served by `haironto serve` on loopback."""
     args = ["--workers", "1"]
-    args += [arg for path in edge_release.asserted for arg in ("--data", str(path))]
-    args += [arg for path in edge_release.full for arg in ("--data-full", str(path))]
+    args += [arg for path in edge_release.asserted for arg in ("--ontology", str(path))]
+    args += [arg for path in edge_release.full for arg in ("--ontology-full", str(path))]
     yield from start_server(tmp_path_factory.mktemp("edge-server"), args, {})
 
 

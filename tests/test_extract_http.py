@@ -206,7 +206,7 @@ def test_without_the_owl_api_a_locality_module_is_503_naming_the_fix_and_mireot_
     release, tmp_path_factory
 ):
     folder = tmp_path_factory.mktemp("no-owlapi")
-    args = ["--workers", "1", "--data", str(release.asserted[0])]
+    args = ["--workers", "1", "--ontology", str(release.asserted[0])]
     env = {"HAIRONTO_JAVA_LIBS": str(folder)}  # a folder without the OWL API's jars
     for base in start_server(folder, args, env):
         server = LiveTransport(base)

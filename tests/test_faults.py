@@ -29,7 +29,7 @@ CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j
 @pytest.fixture
 def server(release, tmp_path):
     args = ["--workers", "2", "--timeout", "10"]
-    args += ["--data", str(release.asserted[0]), "--data-full", str(release.full[0])]
+    args += ["--ontology", str(release.asserted[0]), "--ontology-full", str(release.full[0])]
     with serve(tmp_path, args) as running:
         yield running
 

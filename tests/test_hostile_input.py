@@ -56,7 +56,7 @@ MAX_BODY = 64 * 1024
 @pytest.fixture(scope="module")
 def target(release, tmp_path_factory) -> str:
     args = ["--workers", "2", "--timeout", str(TIMEOUT), "--max-rows", "50"]
-    args += ["--data", str(release.asserted[0]), "--data-full", str(release.full[0])]
+    args += ["--ontology", str(release.asserted[0]), "--ontology-full", str(release.full[0])]
     env = {
         "HAIRONTO_MAX_CONTENT_LENGTH": str(MAX_BODY),
         "HAIRONTO_QUERY_MEMORY": "256",

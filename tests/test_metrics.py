@@ -122,7 +122,7 @@ def two_workers(
     """A fresh server with two worker processes, its metrics kept in a folder the test can see."""
     args = [
         *("--workers", "2", "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS)),
-        *("--data", str(release.asserted[0]), "--data-full", str(release.full[0])),
+        *("--ontology", str(release.asserted[0]), "--ontology-full", str(release.full[0])),
     ]
     env = {MULTIPROCESS_ENV: str(metrics_folder)}
     for base in start_server(tmp_path_factory.mktemp("two-workers"), args, env):

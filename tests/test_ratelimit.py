@@ -252,7 +252,7 @@ def test_the_limit_holds_across_gunicorn_workers(release, tmp_path):
     # the first worker's unspent tokens through.
     # The limit comes from the command line; the rest from the environment, as documented.
     args = ["--workers", "2", "--timeout", "2", "--rate-limit", "1"]
-    args += ["--data", str(release.asserted[0]), "--data-full", str(release.full[0])]
+    args += ["--ontology", str(release.asserted[0]), "--ontology-full", str(release.full[0])]
     env = {
         "HAIRONTO_RATE_LIMIT_WINDOW": "3600",
         "HAIRONTO_RATE_LIMIT_BURST": "5",

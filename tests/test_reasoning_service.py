@@ -229,7 +229,7 @@ def _jobs_running() -> list[str]:
 @pytest.fixture(scope="module")
 def short_timeout_server(release, tmp_path_factory) -> Iterator[str]:
     """`haironto serve` with two workers, one reasoning job at a time, and a 2 s reasoning timeout."""
-    args = ["--workers", "2", "--data", str(release.asserted[0]), "--data-full", str(release.full[0])]
+    args = ["--workers", "2", "--ontology", str(release.asserted[0]), "--ontology-full", str(release.full[0])]
     env = {"HAIRONTO_REASON_TIMEOUT": "2", "HAIRONTO_REASON_JOBS": "1"}
     yield from start_server(tmp_path_factory.mktemp("reason-server"), args, env)
 

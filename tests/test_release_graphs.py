@@ -295,7 +295,7 @@ def release_server(
     served: DataFiles, releases: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """`haironto serve` on the fixture data, the test releases named by the environment."""
-    args = ["--workers", "1", "--data", str(served.asserted[0]), "--data-full", str(served.full[0])]
+    args = ["--workers", "1", "--ontology", str(served.asserted[0]), "--ontology-full", str(served.full[0])]
     env = {"HAIRONTO_RELEASES": str(releases), "HAIRONTO_RELEASE_GRAPHS": "true"}
     yield from start_server(tmp_path_factory.mktemp("release-server"), args, env)
 

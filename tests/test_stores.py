@@ -146,7 +146,7 @@ def test_query_workers_open_the_store_themselves(store: Path):
 
 def test_serve_store_answers_read_only_and_describes_the_user_graphs(store: Path, tmp_path: Path):
     lab = DATA_DIR / "lab.ttl"
-    args = ["--store", str(store), "--user-data", f"https://example.org/lab={lab}"]
+    args = ["--store", str(store), "--data", f"https://example.org/lab={lab}"]
     server = start_server(tmp_path, args, {})
     base = next(server)
     try:

@@ -351,7 +351,7 @@ PROTOCOL_MAP = {
 @pytest.fixture(scope="module")
 def w3c_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     graphs = {name: [str(local(file))] for _, _, g in PROTOCOL for name, file in g.items()}
-    # No --data and an empty HAIRONTO_DATA: only the manifest's graphs are served.
+    # No --ontology and an empty HAIRONTO_DATA (the app setting): only the manifest's graphs are served.
     env = {"HAIRONTO_GRAPHS": json.dumps(graphs), "HAIRONTO_DATA": ""}
     yield from start_server(tmp_path_factory.mktemp("w3c-server"), ["--workers", "1"], env)
 
