@@ -80,7 +80,9 @@ class DataFiles:
         for path in self.paths():
             if not path.is_file():
                 hint = (
-                    " (run `haironto build`, or pass --ontology)" if path.name in (BASE_FILE, FULL_FILE) else ""
+                    " (run `haironto build`, or pass --ontology)"
+                    if path.name in (BASE_FILE, FULL_FILE)
+                    else ""
                 )
                 raise OntologyLoadError(f"{path}: no such file{hint}")
 

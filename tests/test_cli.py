@@ -98,7 +98,9 @@ def test_serve_refuses_missing_data_before_starting(runner: CliRunner, tmp_path:
 
 def test_serve_without_a_build_says_how_to_get_one(runner: CliRunner, monkeypatch):
     monkeypatch.setattr("haironto.dataset.ontology_dir", lambda: Path("/nonexistent/ontology"))
-    result = runner.invoke(main, ["serve", "--port", "0"], env={"HAIRONTO_ONTOLOGY": None, "HAIRONTO_DATA": None})
+    result = runner.invoke(
+        main, ["serve", "--port", "0"], env={"HAIRONTO_ONTOLOGY": None, "HAIRONTO_DATA": None}
+    )
     assert result.exit_code == EXIT_ERROR and "haironto build" in result.stderr
 
 
