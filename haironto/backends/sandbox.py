@@ -15,8 +15,9 @@ the snapshot in the background while the next request is still on its way. As a 
 worker arms an interval timer for each query; SIGALRM's default action ends the worker even if
 the parent is gone.
 
-Memory: a worker may be given a cap on its address space (``RLIMIT_AS``), set by the worker
-itself once the snapshot is loaded. A query that needs more fails there and then: Python raises
+Memory: a worker may be given a cap on the address space a query may add (``RLIMIT_AS`` set to
+its footprint plus the cap), set by the worker itself once the snapshot is loaded or the store
+opened. A query that needs more fails there and then: Python raises
 ``MemoryError``, and Rust (pyoxigraph) aborts the process, which the parent recognizes by the
 worker's death from SIGABRT. Either way the caller gets :class:`QueryResourceError` and the
 worker is replaced. The parent also refuses an answer larger than ``max_answer_bytes`` from its
@@ -203,7 +204,7 @@ class Sandbox:
         snapshot: the dataset as N-Quads, loaded by every worker; None when the backend's
             descriptor names a store the workers open themselves.
         size: how many queries may run at once.
-        memory_limit: bytes of address space each worker may use once loaded; None: no limit.
+        memory_limit: bytes of address space a query may add to a loaded worker's footprint; None: no limit.
         max_answer_bytes: the largest answer a worker may hand back; None: no limit.
     """
 
@@ -387,23 +388,17 @@ def _address_space() -> int:
 
 
 def _limit_memory(value: str | None) -> None:
-    """Cap this process's address space at ``value`` bytes, if given.
+    """Let a query use at most ``value`` bytes of address space beyond what this worker holds now.
 
-    Raises:
-        BackendError: the loaded data already needs most of it, so no query could run.
+    The cap is set once the data is loaded or the store opened, on top of that footprint: an
+    on-disk store's engine maps files and starts threads whose address space says nothing about
+    what a query may take, so a cap on the total would refuse a large store before any query ran.
     """
     if not value:
         return
-    limit = int(value)
-    used = _address_space()
-    # Room for the engine's own work: a limit that the data alone fills would fail every query.
-    if used > limit // 2:
-        raise BackendError(
-            f"a query worker uses {_mib(used)} with the data loaded, over half of its memory "
-            f"limit of {_mib(limit)}: raise the limit (HAIRONTO_QUERY_MEMORY)"
-        )
+    cap = _address_space() + int(value)
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    soft = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
