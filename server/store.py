@@ -76,6 +76,15 @@ def add_graphs(backend: Backend, files: DataFiles) -> None:
         backend.load_files(items)  # type: ignore[attr-defined]  # the stores that hold their data have it
 
 
+def add_user_graphs(descriptor: str, files: DataFiles) -> None:
+    """Open the store ``descriptor`` names, add the user's files (:func:`add_graphs`), close it."""
+    backend = get_backend(descriptor)
+    try:
+        add_graphs(backend, files)
+    finally:
+        backend.close()
+
+
 def apply_limits(backend: Backend, config: Any) -> None:
     """Put a backend's query workers under the configured memory and answer-size limits
     (``QUERY_MEMORY`` in MiB, ``MAX_ANSWER_BYTES``; 0 or None for none)."""

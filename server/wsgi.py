@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -14,7 +15,7 @@ from haironto.dataset import DataFiles, assemble
 
 from . import configure, create_app, entailment
 from .multiprocess import metrics_dir
-from .store import data_files
+from .store import add_user_graphs, data_files
 
 #: Seconds gunicorn lets a worker stay silent beyond the longest time limit (a query's or a reasoning
 #: job's) before it restarts it.
@@ -102,15 +103,15 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
     # inferred graph needs both release files parsed and compared) and importing the app's
     # modules. Workers then start in parallel on what they inherit. prometheus_client is
     # imported here only after metrics_dir() has set its variable.
-    from haironto.backends import get_backend
+    from haironto.backends import backend_class
 
-    backend = get_backend(settings["BACKEND"])
-    if backend.holds_data:
-        # The store holds the data: add the user's files to it once, here, not in every worker.
-        from .store import add_graphs
-
-        add_graphs(backend, files)
-        backend.close()
+    if backend_class(settings["BACKEND"]).holds_data:
+        # The store holds the data: add the user's files to it once, not in every worker, and in
+        # a child process. A store on disk started in this master would leave RocksDB's thread
+        # pool behind, without its threads in the forked workers, which then crash at exit.
+        if files.graphs:
+            with multiprocessing.get_context("fork").Pool(1) as child:
+                child.apply(add_user_graphs, (settings["BACKEND"], files))
         dataset = b""
     else:
         dataset = assemble(files)
