@@ -203,8 +203,11 @@ def measure_oxigraph(
     cli_store = work / f"cli-{size}"
     shutil.rmtree(cli_store, ignore_errors=True)
     started = time.monotonic()
+    # The same work as `haironto load`: the file into its named graph (a named graph is indexed
+    # twice as many ways as the default graph, so loading into the default graph is faster).
     subprocess.run(
-        [str(OXIGRAPH), "load", "--location", str(cli_store), "--file", str(data)],
+        [str(OXIGRAPH), "load", "--location", str(cli_store), "--file", str(data)]
+        + ["--graph", USER_GRAPH + data.name],
         check=True,
         capture_output=True,
     )
