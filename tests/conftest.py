@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from haironto.namespaces import ONTOLOGY_IRI
 from haironto.server import close_app, create_app
 from tests import virtuoso as virtuoso_store
 from tests.data import MINI, NANOFAT, TERMS_EDGE
-from tests.transport import FlaskTransport, LiveTransport, Transport
+from tests.transport import FlaskTransport, LiveTransport, Transport, free_port
 
 #: Every backend kind the backend-parametrised tests run on; :func:`make_backend` opens one.
 #: ``remote:`` is a real Virtuoso (see tests/virtuoso.py), started once per session when needed.
@@ -138,12 +137,6 @@ def release_app() -> Iterator[Flask]:
 @pytest.fixture
 def release_client(release_app: Flask) -> FlaskClient:
     return release_app.test_client()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(folder: Path, args: list[str], env: dict[str, str]) -> Iterator[str]:

@@ -11,7 +11,6 @@ import http.client
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.transport import free_port
 
 #: Seconds one request may take before the client gives up (the longest limit under test is 10 s).
 REQUEST_TIMEOUT = 20.0
@@ -166,12 +167,6 @@ def summary(values: list[float]) -> dict[str, float]:
 
 
 # -- the server and its processes ---------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -3,6 +3,7 @@ test client and a real server on loopback."""
 
 from __future__ import annotations
 
+import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -105,3 +106,10 @@ class LiveTransport(Transport):
         except urllib.error.HTTPError as error:
             with error:
                 return Reply(error.code, Headers(list(error.headers.items())), error.read())
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -19,12 +19,13 @@ from __future__ import annotations
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.transport import free_port
 
 SERVER = "virtuoso-t"
 ISQL = "isql-vt"
@@ -79,12 +80,6 @@ MaxQueryExecutionTime = 0
 def installed() -> bool:
     """Whether Debian's virtuoso-opensource is installed."""
     return shutil.which(SERVER) is not None and shutil.which(ISQL) is not None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -165,7 +160,7 @@ def start(folder: Path, *, buffers: int = 10000) -> Virtuoso:
     if not installed():
         raise RuntimeError("Virtuoso is not installed: apt-get install virtuoso-opensource (.ci/run does)")
     folder.mkdir(parents=True, exist_ok=True)
-    sql_port, http_port = _free_port(), _free_port()
+    sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(
         INI.format(
