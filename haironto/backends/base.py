@@ -424,7 +424,7 @@ class DatasetStats:
 class Backend(ABC):
     """A read-only RDF dataset that answers SPARQL 1.1 queries.
 
-    Subclasses implement :meth:`_load`, :meth:`dump`, :meth:`stats` and :meth:`_execute`;
+    Subclasses implement :meth:`_load`, :meth:`stats` and :meth:`_execute`;
     this class adds file checks, the refusal policy, the timeout (through a worker process)
     and :meth:`describe`.
     """
@@ -438,6 +438,10 @@ class Backend(ABC):
     holds_data: ClassVar[bool] = False
     """Whether the data lives in the store itself (on disk, or behind a URL), loaded beforehand:
     the service then serves what the store holds instead of loading the release into it."""
+    forks_workers: ClassVar[bool] = True
+    """Whether query workers are forked from this process with the loaded data (shared
+    copy-on-write); else each worker opens :attr:`descriptor` itself (see
+    :mod:`haironto.backends.sandbox`)."""
 
     def __init__(self) -> None:
         self._sandbox: Sandbox | None = None
@@ -456,15 +460,6 @@ class Backend(ABC):
         Raises:
             OntologyLoadError: the data cannot be parsed; the message names ``source.where``.
         """
-
-    @abstractmethod
-    def dump(self) -> bytes:
-        """The whole dataset as N-Quads, to seed a worker process."""
-
-    def snapshot(self) -> bytes | None:
-        """What a worker process loads to answer queries: :meth:`dump`, or None when the worker
-        opens the store itself (a store on disk)."""
-        return self.dump()
 
     @abstractmethod
     def stats(self) -> DatasetStats:
@@ -609,8 +604,7 @@ class Backend(ABC):
 
         self.stop_workers()
         self._sandbox = Sandbox(
-            self.descriptor,
-            self.snapshot(),
+            self,
             count,
             memory_limit=self.worker_memory,
             max_answer_bytes=self.max_answer_bytes,

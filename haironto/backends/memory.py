@@ -63,12 +63,6 @@ class MemoryBackend(Backend):
         except (SyntaxError, ValueError, OSError) as error:
             raise OntologyLoadError(f"{source.where}: {error}") from None
 
-    def dump(self) -> bytes:
-        """The whole dataset as N-Quads."""
-        data = self._store.dump(format=ox.RdfFormat.N_QUADS)
-        assert data is not None
-        return data
-
     def stats(self) -> DatasetStats:
         """Count triples per graph with two aggregate queries."""
         count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"

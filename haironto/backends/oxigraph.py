@@ -345,6 +345,8 @@ class OxigraphBackend(MemoryBackend):
     """
 
     holds_data = True
+    #: RocksDB's thread pool does not survive a fork: each query worker opens the store itself.
+    forks_workers = False
 
     def __init__(self, argument: str = "") -> None:
         Backend.__init__(self)
@@ -411,10 +413,6 @@ class OxigraphBackend(MemoryBackend):
             )
         finally:
             self._open()
-
-    def snapshot(self) -> bytes | None:
-        """None: a worker opens the store itself, read-only, instead of receiving a copy."""
-        return None
 
     def _dataset(self, request: QueryRequest) -> dict[str, Any]:
         if request.has_dataset or not self._union or has_dataset_clause(request.text):

@@ -98,11 +98,6 @@ class RdflibBackend(Backend):
         except Exception as error:  # rdflib's parsers raise many unrelated types
             raise OntologyLoadError(f"{source.where}: {error}") from None
 
-    def dump(self) -> bytes:
-        """The whole dataset as N-Quads."""
-        with _quiet():
-            return self._dataset.serialize(format="nquads", encoding="utf-8")
-
     def stats(self) -> DatasetStats:
         """Count triples per graph."""
         with _quiet():

@@ -479,12 +479,6 @@ class RemoteBackend(Backend):
         default = int(total.terms()[0][0].value) if total.count else 0
         return DatasetStats(default, dict(sorted(named.items())))
 
-    def dump(self) -> bytes:
-        """The dataset's named graphs as N-Quads, read from the store."""
-        result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        assert isinstance(result, Graph)
-        return result.payload
-
     def _load(self, source: DataSource, graph_iri: str | None) -> None:
         """Write into the store with the Graph Store Protocol; the graph joins the dataset."""
         data = source.data if source.data is not None else source.path.read_bytes()  # type: ignore[union-attr]

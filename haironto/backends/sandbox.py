@@ -7,18 +7,24 @@ Python, but a Python thread cannot be stopped from outside. A thread abandoned a
 would keep a core busy long after the client got its error. A process can be stopped: SIGKILL
 at the deadline frees its CPU and memory at once, whatever the engine was doing.
 
-How: a worker is ``python -m haironto.backends.sandbox``. The parent seeds it through its stdin
-with the backend descriptor and an N-Quads snapshot of the dataset; then the worker answers
-length-prefixed pickled requests on its stdout, one at a time. The parent waits for the answer
-with ``select`` until the deadline, then kills the worker and starts a replacement, which loads
-the snapshot in the background while the next request is still on its way. As a backstop, the
-worker arms an interval timer for each query; SIGALRM's default action ends the worker even if
-the parent is gone.
+How: a worker is a child process with two pipes, one for requests and one for answers
+(length-prefixed pickles, one request at a time). Where it comes from depends on the backend:
+
+* a backend whose data lives in this process's memory (``memory:``, ``rdflib:``) is *forked*:
+  the child starts at once with the loaded dataset, shared copy-on-write with its parent, so a
+  worker costs no second copy of the data and a replacement no reload;
+* a store that must not be forked (``oxigraph:DIR``: RocksDB's thread pool does not survive a
+  fork) is *spawned* as ``python -m haironto.backends.sandbox``, told the backend descriptor on
+  its stdin, and opens the store itself, read-only.
+
+The parent waits for an answer with ``select`` until the deadline, then kills the worker and
+starts a replacement. As a backstop, the worker arms an interval timer for each query;
+SIGALRM's default action ends the worker even if the parent is gone, and an idle worker whose
+parent has gone ends itself.
 
 Memory: a worker may be given a cap on the address space a query may add (``RLIMIT_AS`` set to
-its footprint plus the cap), set by the worker itself once the snapshot is loaded or the store
-opened. A query that needs more fails there and then: Python raises
-``MemoryError``, and Rust (pyoxigraph) aborts the process, which the parent recognizes by the
+its footprint plus the cap), set by the worker itself once it holds the data or has opened the store. A query that needs
+more fails there and then: Python raises ``MemoryError``, and Rust (pyoxigraph) aborts the process, which the parent recognizes by the
 worker's death from SIGABRT. Either way the caller gets :class:`QueryResourceError` and the
 worker is replaced. The parent also refuses an answer larger than ``max_answer_bytes`` from its
 length prefix, before reading it, so no answer it could not afford reaches the server process.
@@ -27,6 +33,7 @@ length prefix, before reading it, so no answer it could not afford reaches the s
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import pickle
 import queue
@@ -38,11 +45,15 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 import weakref
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from haironto.errors import BackendError, HairOntoError, QueryResourceError, QueryTimeoutError
+
+if TYPE_CHECKING:
+    from haironto.backends.base import Backend
 
 _HEADER = struct.Struct("!Q")
 #: Seconds a fresh worker may take to start and load the snapshot.
@@ -102,10 +113,53 @@ def _widen(pipe: IO[bytes] | None) -> None:
         pass
 
 
-class _Worker:
-    """One worker process and its two pipes."""
+class _Forked:
+    """The part of :class:`subprocess.Popen` the sandbox uses, for a child made by :func:`os.fork`."""
 
-    def __init__(self, descriptor: str, snapshot: bytes | None, memory_limit: int | None = None) -> None:
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:  # already reaped elsewhere
+                pass
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            try:
+                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+            except ChildProcessError:
+                self.returncode = -signal.SIGKILL
+        return self.returncode
+
+
+class _Worker:
+    """One worker process, the pipe its requests go down and the pipe its answers come up."""
+
+    process: subprocess.Popen[bytes] | _Forked
+    requests: IO[bytes]
+    replies: IO[bytes]
+
+    def __init__(self, backend: Backend, memory_limit: int | None = None) -> None:
+        if backend.forks_workers:
+            self._fork(backend, memory_limit)
+        else:
+            self._spawn(backend.descriptor, memory_limit)
+        self.ready = False
+        for pipe in (self.requests, self.replies):
+            _widen(pipe)
+
+    def _spawn(self, descriptor: str, memory_limit: int | None) -> None:
         env = dict(os.environ)
         # The worker imports haironto the way this process did, installed or from a source tree.
         package_root = str(Path(__file__).resolve().parents[2])
@@ -120,28 +174,46 @@ class _Worker:
             bufsize=0,
             env=env,
         )
-        self.ready = False
-        for pipe in (self.process.stdin, self.process.stdout):
-            _widen(pipe)
-        # The snapshot may exceed a pipe's buffer; write it from a thread so nobody waits for it.
-        self._seeding = threading.Thread(target=self._seed, args=(descriptor, snapshot), daemon=True)
-        self._seeding.start()
-
-    def _seed(self, descriptor: str, snapshot: bytes | None) -> None:
-        try:
-            assert self.process.stdin is not None
-            _write_frame(self.process.stdin, (descriptor, snapshot))
-        except (OSError, ValueError):  # the worker died or was killed meanwhile; reading will say so
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.requests, self.replies = self.process.stdin, self.process.stdout
+        try:  # a few bytes: the pipe's buffer takes them without waiting for the worker
+            _write_frame(self.requests, descriptor)
+        except OSError:  # it died already; reading will say so
             pass
 
+    def _fork(self, backend: Backend, memory_limit: int | None) -> None:
+        requests_read, requests_write = os.pipe()
+        replies_read, replies_write = os.pipe()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns about forking a process that has threads; the child never touches
+            # what those threads hold (see _become_worker).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # the worker
+            code = 1
+            try:
+                _become_worker(keep=(requests_read, replies_write))
+                _limit_memory(memory_limit)
+                with open(requests_read, "rb") as requests, open(replies_write, "wb") as replies:
+                    _write_frame(replies, ("ready", None))
+                    _serve(backend, requests, replies)
+                code = 0
+            finally:
+                os._exit(code)  # never return into the parent's code, nor run its exit handlers
+        os.close(requests_read)
+        os.close(replies_write)
+        self.process = _Forked(pid)
+        self.requests = open(requests_write, "wb")  # noqa: SIM115  # closed by kill()
+        # Unbuffered: _read selects on the pipe itself, so no byte may wait in a buffer.
+        self.replies = open(replies_read, "rb", buffering=0)  # noqa: SIM115
+
     def _read(self, size: int, deadline: float) -> bytes:
-        assert self.process.stdout is not None
         chunks, missing = [], size
         while missing:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self.process.stdout], [], [], remaining)[0]:
+            if remaining <= 0 or not select.select([self.replies], [], [], remaining)[0]:
                 raise _Deadline
-            chunk = self.process.stdout.read(missing)
+            chunk = self.replies.read(missing)
             if not chunk:
                 raise _Died
             chunks.append(chunk)
@@ -155,10 +227,10 @@ class _Worker:
         return pickle.loads(self._read(size, time.monotonic() + TRANSFER_TIMEOUT))
 
     def wait_ready(self) -> None:
-        """Wait until the worker has loaded the snapshot.
+        """Wait until the worker holds the data.
 
         Raises:
-            BackendError: it failed to start or to load the data.
+            BackendError: it failed to start or to open the store.
         """
         if self.ready:
             return
@@ -173,9 +245,8 @@ class _Worker:
     def call(self, request: Any, timeout: float, max_bytes: int | None = None) -> tuple[str, Any]:
         """Send a request and wait for its answer until the deadline (raises ``_Deadline``,
         ``_Died`` or ``_TooLarge``)."""
-        assert self.process.stdin is not None
         try:
-            _write_frame(self.process.stdin, (request, timeout))
+            _write_frame(self.requests, (request, timeout))
         except OSError:
             raise _Died from None
         return self._receive(time.monotonic() + timeout, max_bytes)
@@ -184,10 +255,8 @@ class _Worker:
         """End the worker at once and release its pipes."""
         self.process.kill()
         self.process.wait()
-        self._seeding.join()
-        for pipe in (self.process.stdin, self.process.stdout):
-            if pipe is not None:
-                pipe.close()
+        for pipe in (self.requests, self.replies):
+            pipe.close()
 
 
 def _kill_all(workers: set[_Worker]) -> None:
@@ -200,9 +269,8 @@ class Sandbox:
     """A pool of worker processes that run queries for one backend, each under a deadline.
 
     Args:
-        descriptor: the backend descriptor the workers open (see :func:`haironto.backends.get_backend`).
-        snapshot: the dataset as N-Quads, loaded by every worker; None when the backend's
-            descriptor names a store the workers open themselves.
+        backend: the loaded backend whose queries the workers run: forked with it when
+            :attr:`~haironto.backends.base.Backend.forks_workers`, else opening its descriptor.
         size: how many queries may run at once.
         memory_limit: bytes of address space a query may add to a loaded worker's footprint; None: no limit.
         max_answer_bytes: the largest answer a worker may hand back; None: no limit.
@@ -210,8 +278,7 @@ class Sandbox:
 
     def __init__(
         self,
-        descriptor: str,
-        snapshot: bytes | None,
+        backend: Backend,
         size: int = 1,
         *,
         memory_limit: int | None = None,
@@ -219,8 +286,7 @@ class Sandbox:
     ) -> None:
         if size < 1:
             raise BackendError(f"a sandbox needs at least one worker, got {size}")
-        self._descriptor = descriptor
-        self._snapshot = snapshot
+        self._backend = backend
         self._size = size
         self._memory_limit = memory_limit
         self._max_answer_bytes = max_answer_bytes
@@ -234,7 +300,7 @@ class Sandbox:
         self._finalizer = weakref.finalize(self, _kill_all, self._workers)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._descriptor, self._snapshot, self._memory_limit)
+        worker = _Worker(self._backend, self._memory_limit)
         with self._lock:
             self._workers.add(worker)
         return worker
@@ -331,38 +397,48 @@ class Sandbox:
         _kill_all(workers)
 
 
-def main() -> None:
-    """The worker: load the seeded dataset, then answer requests until stdin closes."""
-    from haironto.backends import get_backend
+#: Signals a server (gunicorn) handles in Python; a forked worker takes their default actions back.
+_SERVER_SIGNALS = (
+    signal.SIGTERM,
+    signal.SIGINT,
+    signal.SIGHUP,
+    signal.SIGQUIT,
+    signal.SIGUSR1,
+    signal.SIGUSR2,
+    signal.SIGWINCH,
+    signal.SIGCHLD,
+    signal.SIGABRT,
+)
 
-    requests = sys.stdin.buffer
-    # Replies go to a private copy of stdout; anything a library prints goes to stderr instead.
-    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
 
-    def receive() -> Any:
-        header = _read_blocking(requests, _HEADER.size)
-        if header is None:
-            return None
+def _become_worker(keep: tuple[int, ...]) -> None:
+    """Make a freshly forked child a worker of its own: default signal handling, and no file
+    descriptor of its parent's but ``keep`` and the standard streams.
+
+    The parent's descriptors include client connections and other workers' pipes: held open
+    here, a connection would not close when the server closes it, and a sibling would never
+    see its requests pipe end. The parent's Python objects are frozen out of the garbage
+    collector, so that no finalizer of theirs runs here and their pages stay shared.
+    """
+    gc.freeze()
+    for number in _SERVER_SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
+    for entry in os.listdir("/proc/self/fd"):  # Linux, like the rest of the sandbox's limits
+        number = int(entry)
+        if number > 2 and number not in keep:
+            try:
+                os.close(number)
+            except OSError:  # the listing's own descriptor, closed already
+                pass
+
+
+def _serve(backend: Backend, requests: IO[bytes], replies: IO[bytes]) -> None:
+    """Answer requests with ``backend`` until the requests pipe closes (the parent is gone)."""
+    while (header := _read_blocking(requests, _HEADER.size)) is not None:
         body = _read_blocking(requests, _HEADER.unpack(header)[0])
-        return None if body is None else pickle.loads(body)
-
-    seed = receive()
-    if seed is None:
-        return
-    descriptor, snapshot = seed
-    try:
-        backend = get_backend(descriptor)
-        if snapshot is not None:  # None: the backend opens its own store (on disk), read-only
-            backend.load(snapshot, format="nquads")
-        del seed, snapshot
-        _limit_memory(os.environ.get(MEMORY_VARIABLE))
-    except HairOntoError as error:
-        _write_frame(replies, ("error", error))
-        return
-    _write_frame(replies, ("ready", None))
-    while (message := receive()) is not None:
-        request, timeout = message
+        if body is None:
+            return
+        request, timeout = pickle.loads(body)
         signal.setitimer(signal.ITIMER_REAL, timeout + BACKSTOP_GRACE)
         try:
             reply: tuple[str, Any] = ("ok", backend.run(request))
@@ -381,13 +457,35 @@ def main() -> None:
             _write_frame(replies, ("memory", None))
 
 
+def main() -> None:
+    """A spawned worker: open the store its descriptor names, then answer requests until stdin closes."""
+    from haironto.backends import get_backend
+
+    requests = sys.stdin.buffer
+    # Replies go to a private copy of stdout; anything a library prints goes to stderr instead.
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    header = _read_blocking(requests, _HEADER.size)
+    body = None if header is None else _read_blocking(requests, _HEADER.unpack(header)[0])
+    if body is None:
+        return
+    try:
+        backend = get_backend(pickle.loads(body))
+        _limit_memory(os.environ.get(MEMORY_VARIABLE))
+    except HairOntoError as error:
+        _write_frame(replies, ("error", error))
+        return
+    _write_frame(replies, ("ready", None))
+    _serve(backend, requests, replies)
+
+
 def _address_space() -> int:
     """Bytes of address space this process uses now (``VmSize``)."""
     with open("/proc/self/statm", encoding="ascii") as statm:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
 
-def _limit_memory(value: str | None) -> None:
+def _limit_memory(value: str | int | None) -> None:
     """Let a query use at most ``value`` bytes of address space beyond what this worker holds now.
 
     The cap is set once the data is loaded or the store opened, on top of that footprint: an
