@@ -42,8 +42,8 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -72,6 +72,9 @@ from haironto.errors import (
     StoreTimeoutError,
     StoreUnavailableError,
 )
+
+if TYPE_CHECKING:
+    from haironto.backends.upload import Body
 
 #: Seconds a query may take when the caller gives no timeout (``HAIRONTO_REMOTE_TIMEOUT``).
 DEFAULT_TIMEOUT = 60.0
@@ -511,30 +514,42 @@ class RemoteBackend(Backend):
             target, write_triples(triples, "ntriples"), "ntriples", replace=target not in self._graphs
         )
 
-    def load_files(self, items: Iterable[tuple[Any, str | None]]) -> None:
-        """Write files into their named graphs: the first file of a graph replaces it, the next add to it."""
+    def load_files(
+        self, items: Iterable[tuple[Any, str | None]], *, progress: Callable[[int], object] | None = None
+    ) -> dict[str, int]:
+        """Write files into their named graphs: the first file of a graph replaces it, the next add to it.
+
+        Each file is checked, then streamed from disk as N-Triples (:mod:`haironto.backends.upload`):
+        memory stays flat whatever its size, and a malformed file changes nothing.
+
+        Args:
+            items: each file with its graph (None: the default graph of this backend).
+            progress: called with the bytes of each piece sent.
+
+        Returns:
+            Triples written, per graph.
+
+        Raises:
+            OntologyLoadError: a file is missing or does not parse.
+            BackendError: the store refused a write.
+            StoreUnavailableError: it cannot be reached.
+        """
         from pathlib import Path
 
-        from haironto.backends.base import data_format
+        from haironto.backends.upload import ntriples_body
 
-        written: set[str] = set()
+        counts: dict[str, int] = {}
         for path, graph in items:
-            path = Path(path)
-            if not path.is_file():
-                raise OntologyLoadError(f"{path}: no such file")
             target = graph or self._default_graph
-            try:  # as N-Triples, which every store reads, relative IRIs resolved against the file
-                quads = ox.parse(
-                    path=path, format=rdf_format(data_format(path)), base_iri=path.resolve().as_uri()
-                )
-                data = write_triples([q.triple for q in quads], "ntriples")
-            except SyntaxError as error:
-                raise OntologyLoadError(f"{path}: {error}") from None
-            self.put_graph(target, data, "ntriples", replace=target not in written)
-            written.add(target)
+            with ntriples_body(Path(path), progress) as (body, triples):
+                self.put_graph(target, body, "ntriples", replace=target not in counts)
+            counts[target] = counts.get(target, 0) + triples
+        return counts
 
-    def put_graph(self, graph: str, data: bytes, syntax: str, *, replace: bool = True) -> None:
+    def put_graph(self, graph: str, data: bytes | Body, syntax: str, *, replace: bool = True) -> None:
         """Write a graph into the store (Graph Store Protocol ``PUT``, or ``POST`` to add to it).
+
+        ``data`` is the document, or a :class:`~haironto.backends.upload.Body` streamed from a file.
 
         Raises:
             BackendError: no graph store is configured, or it refused the data.
@@ -577,6 +592,9 @@ class RemoteBackend(Backend):
 
             # Digest (Virtuoso's /sparql-graph-crud-auth); a store asking for Basic gets it from requests too.
             self._writer = HTTPDigestAuth(self._user, self._password)
+            # Take the digest challenge with an empty request: the first write then carries the
+            # credentials, instead of sending its body once to be refused (401) and once again.
+            self._session.head(self.graph_store, auth=self._writer, timeout=(CONNECT_TIMEOUT, 30.0))
         return self._writer
 
     def close(self) -> None:
@@ -608,6 +626,7 @@ def push(
     graph: str | None = None,
     user: str | None = None,
     password: str | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> dict[str, int]:
     """Publish the release (and files) into a store with the Graph Store Protocol; return triples per graph.
 
@@ -615,12 +634,15 @@ def push(
         graph_store: the store's Graph Store Protocol URL.
         release: the release's named graphs as N-Quads (:func:`haironto.dataset.assemble` with
             ``union=False``).
-        files: more files, each with the graph it becomes.
+        files: more files, each with the graph it becomes; streamed from disk
+            (:meth:`RemoteBackend.load_files`).
         graph: put the whole release into this one graph instead of the asserted and inferred graphs.
         user: the user to authenticate as (digest); default ``HAIRONTO_REMOTE_USER``.
         password: default ``HAIRONTO_REMOTE_PASSWORD``.
+        progress: called with the bytes of the files sent, piece by piece.
 
     Raises:
+        OntologyLoadError: a file is missing or does not parse (nothing of it was sent).
         BackendError: the graph store refused a write.
         StoreUnavailableError: it cannot be reached.
     """
@@ -634,10 +656,7 @@ def push(
         for name, triples in by_graph.items():
             store.put_graph(name, write_triples(triples, "ntriples"), "ntriples", replace=True)
             counts[name] = len(triples)
-        files = list(files)
-        store.load_files(files)
-        for _, name in files:
-            counts.setdefault(name or store._default_graph, 0)
+        counts.update(store.load_files(files, progress=progress))
     finally:
         store.close()
     return counts

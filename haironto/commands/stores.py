@@ -104,15 +104,25 @@ def push_command(url: str, files: tuple[Path, ...], graph: str | None, user: str
     \b
     The password comes from HAIRONTO_REMOTE_PASSWORD (never a command-line argument).
     FILES, if any, go into graphs of their own (https://w3id.org/haironto/graph/data/FILENAME).
-    Each graph written is replaced. Serve the result with:
+    Each graph written is replaced. Files are checked, then streamed from disk as N-Triples,
+    so memory stays flat whatever their size; a malformed file changes nothing. Serve the result with:
     haironto serve --backend remote:QUERY_URL
     """
     from haironto.backends.remote import push
 
+    total = sum(path.stat().st_size for path in files if path.is_file())
     started = time.monotonic()
-    counts = push(url, _release_quads(), [user_graph(str(p))[::-1] for p in files], graph=graph, user=user)
+    with click.progressbar(length=total, label="pushing", show_pos=False, show_percent=True) as bar:
+        counts = push(
+            url,
+            _release_quads(),
+            [user_graph(str(p))[::-1] for p in files],
+            graph=graph,
+            user=user,
+            progress=bar.update if files else None,
+        )
     for name, count in counts.items():
-        click.echo(f"<{name}>\t{count} triples" if count else f"<{name}>")
+        click.echo(f"<{name}>\t{count} triples")
     click.echo(f"pushed to {url} in {time.monotonic() - started:.1f} s")
 
 
