@@ -12,7 +12,8 @@ measurements, claims around the ontology) is served, with the release, by:
 
 Every curated query of ``queries/`` (not the QC rules) runs through each service over HTTP on
 127.0.0.1, with its parameters' defaults, the answer cache off; latency is per request,
-sequential. RSS is sampled every 0.2 s over the service's whole process tree (gunicorn master,
+sequential. Memory (RSS, and PSS, which counts a page shared by forked processes once) is
+sampled every 0.2 s over the service's whole process tree (gunicorn master,
 workers and query worker processes; Virtuoso's server for remote), and the peak kept.
 
     make bench-peers
@@ -67,8 +68,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants."""
+def tree(root: int) -> list[int]:
+    """A process and all its descendants."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -77,36 +78,53 @@ def tree_rss(root: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [root]
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
+        found.append(pid)
         todo += children.get(pid, [])
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
+    return found
+
+
+def memory(pid: int) -> tuple[int, int]:
+    """Resident bytes of a process (RSS) and its proportional share of them (PSS).
+
+    RSS counts a page shared by several processes (forked workers sharing the loaded data,
+    a file mapped by two) in each of them; PSS divides it among them, so the PSS of a process
+    tree sums to the memory it really takes.
+    """
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name == "Rss":
+                rss = int(value.split()[0]) * 1024
+            elif name == "Pss":
+                pss = int(value.split()[0]) * 1024
+    except OSError:  # it ended meanwhile
+        pass
+    return rss, pss
 
 
 class Peak:
-    """Samples the RSS of process trees in a thread; ``peak`` is the largest sum seen."""
+    """Samples the memory of process trees in a thread; ``rss`` and ``pss`` are the largest sums seen."""
 
     def __init__(self, *pids: int) -> None:
-        self.pids, self.peak, self._stop = list(pids), 0, threading.Event()
+        self.pids, self.rss, self.pss, self._stop = list(pids), 0, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, sum(tree_rss(p) for p in self.pids))
+            sizes = [memory(pid) for root in self.pids for pid in tree(root)]
+            self.rss = max(self.rss, sum(rss for rss, _ in sizes))
+            self.pss = max(self.pss, sum(pss for _, pss in sizes))
             time.sleep(0.2)
 
-    def stop(self) -> int:
+    def stop(self) -> tuple[int, int]:
         self._stop.set()
         self._thread.join()
-        return self.peak
+        return self.rss, self.pss
 
 
 def du(path: Path) -> int:
@@ -154,6 +172,7 @@ class Row:
     peer_rate: float | None = None
     disk: int | None = None
     rss: int | None = None
+    pss: int | None = None
     latency: dict[str, list[float]] = field(default_factory=dict)
     peer_latency: dict[str, list[float]] = field(default_factory=dict)
 
@@ -232,7 +251,7 @@ def measure_oxigraph(
         peak = Peak(process.pid)
         wait(endpoint, process)
         row.latency = latencies(endpoint, queries, runs)
-        row.rss = peak.stop()
+        row.rss, row.pss = peak.stop()
     finally:
         stop(process)
     port = free_port()
@@ -273,7 +292,7 @@ def measure_memory(
         row.load_s = time.monotonic() - started
         row.rate = triples / row.load_s
         row.latency = latencies(endpoint, queries, runs)
-        row.rss = peak.stop()
+        row.rss, row.pss = peak.stop()
     finally:
         stop(process)
     return row
@@ -318,7 +337,7 @@ def measure_remote(
             peak = Peak(process.pid, store.process.pid)
             wait(endpoint, process)
             row.latency = latencies(endpoint, queries, runs)
-            row.rss = peak.stop()
+            row.rss, row.pss = peak.stop()
         finally:
             stop(process)
     finally:
@@ -355,12 +374,13 @@ def report(rows: list[Row], command: str, counts: dict[int, int]) -> str:
         "Data: `bench/scale_data.py` (seed 42) plus the release; sizes are the synthetic file's triples "
         f"({', '.join(f'{k:.0e}: {v:,}' for k, v in counts.items())}). Latency: every curated query of "
         "`queries/` (QC rules excluded), sequential over HTTP on 127.0.0.1, answer cache off; pooled "
-        "median and p95 over all queries and runs. RSS: peak over the service's process tree "
-        "(with Virtuoso's server for remote).",
+        "median and p95 over all queries and runs. RSS and PSS: peaks of their sums over the service's "
+        "process tree, with Virtuoso's server for remote (PSS shares a page among the processes that "
+        "map it, RSS counts it in each).",
         "",
         "| triples | backend | load s | load triples/s | Oxigraph CLI load s | rate vs CLI | disk MB "
-        "| peak RSS MB | median ms | p95 ms | Oxigraph server median ms | latency vs server (median; worst query) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| peak RSS MB | peak PSS MB | median ms | p95 ms | Oxigraph server median ms | latency vs server (median; worst query) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         med, p95 = pooled(r.latency)
@@ -370,7 +390,8 @@ def report(rows: list[Row], command: str, counts: dict[int, int]) -> str:
             f"| {r.size:.0e} | {r.backend} | {r.load_s:.1f} | {r.rate:,.0f} | "
             f"{'' if r.peer_load_s is None else f'{r.peer_load_s:.1f}'} | "
             f"{'' if r.peer_rate is None else f'{r.rate / r.peer_rate:.2f}x'} | "
-            f"{'' if r.disk is None else f'{r.disk / mb:,.0f}'} | {r.rss / mb:,.0f} | {med * 1000:.1f} | "
+            f"{'' if r.disk is None else f'{r.disk / mb:,.0f}'} | {r.rss / mb:,.0f} | "
+            f"{'' if r.pss is None else f'{r.pss / mb:,.0f}'} | {med * 1000:.1f} | "
             f"{p95 * 1000:.1f} | {'' if peer is None else f'{peer:.1f}'} | "
             f"{'' if rat is None else f'{rat[0]:.2f}x; {rat[1]:.2f}x'} |"
         )

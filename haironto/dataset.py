@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from haironto.artifacts import inferred_triples
-from haironto.backends.base import Backend, Rows, data_format, rdf_format
+from haironto.backends.base import QUAD_FORMATS, Backend, Rows, data_format, rdf_format
 from haironto.convert import to_oxigraph
 from haironto.errors import OntologyLoadError
 from haironto.load import load_graph
@@ -153,12 +153,30 @@ def assemble(files: DataFiles, *, union: bool = True) -> bytes:
 
 
 def load_dataset(backend: Backend, files: DataFiles) -> None:
-    """Load the dataset described by ``files`` into a backend.
+    """Load the dataset described by ``files`` into a backend, in the layout :func:`assemble` writes.
+
+    The release's graphs go through :func:`assemble` (the inferred graph needs both release files
+    compared). The user's files, which may hold millions of triples, are loaded by the engine
+    itself, file by file, without a Python object per triple; a backend that materializes the
+    default graph then copies each user graph into it (:meth:`Backend.copy_into_default_graph`).
 
     Raises:
         OntologyLoadError: a file is missing or does not parse.
     """
-    backend.load(assemble(files, union=not backend.holds_data), format="nquads")
+    files.check()
+    union = not backend.holds_data
+    release = DataFiles(files.asserted, files.full, releases=files.releases)
+    backend.load(assemble(release, union=union), format="nquads")
+    for iri, paths in files.graphs.items():
+        for path in paths:
+            if data_format(path) in QUAD_FORMATS:  # the file's own graph names are dropped, as in assemble
+                backend.load(
+                    ox.serialize(_triples([path]), format=ox.RdfFormat.N_TRIPLES), iri, format="ntriples"
+                )
+            else:
+                backend.load(path, iri)
+        if union:
+            backend.copy_into_default_graph(iri)
 
 
 @dataclass(frozen=True)

@@ -139,14 +139,15 @@ class TermIndex:
         >>> from haironto.backends import get_backend
         >>> backend = get_backend("memory:")
         >>> backend.load(b'<https://w3id.org/haironto/HAIRONTO_9000001> '
-        ...     b'<http://www.w3.org/2000/01/rdf-schema#label> "treatment"@en .', format="turtle")
+        ...     b'<http://www.w3.org/2000/01/rdf-schema#label> "treatment"@en .', str(ASSERTED_GRAPH), format="turtle")
         >>> TermIndex.build(backend).label("https://w3id.org/haironto/HAIRONTO_9000001")
         'treatment'
         """
-        # A store that holds its data (on disk, remote) may hold millions of the user's resources:
-        # the index then covers the release's graphs, the ontology's terms (at 10^7 triples the
-        # whole dataset's index took 2.8 GB in each worker).
-        graphs = (str(ASSERTED_GRAPH), str(INFERRED_GRAPH)) if backend.holds_data else ()
+        # The release's graphs, the ontology's terms, on every backend: the user's data may hold
+        # millions of resources (at 10^7 triples an index of the whole dataset took 2.8 GB in each
+        # worker, and a 404's suggestions compared the text with every name). Other IRIs the
+        # dataset describes still get pages (Terms.describes).
+        graphs = (str(ASSERTED_GRAPH), str(INFERRED_GRAPH))
         drafts: dict[str, _Draft] = {}
         for (subject,) in _rows(backend, _SUBJECTS, graphs):
             drafts[subject.value] = _Draft()

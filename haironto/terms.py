@@ -27,7 +27,7 @@ from rdflib import Graph as RdfGraph
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from haironto.backends.base import Backend, Graph, Rows
+from haironto.backends.base import Backend, Boolean, Graph, Rows
 from haironto.convert import from_oxigraph
 from haironto.errors import UnknownTermError
 from haironto.manchester import ENTITY, KEYWORD, Expression, Renderer, Token
@@ -382,8 +382,20 @@ class Terms:
         self.backend = backend
         self.index = index if index is not None else TermIndex.build(backend)
 
+    def describes(self, iri: str) -> bool:
+        """Whether the dataset says anything about ``iri``: a term of the index, or any other
+        subject (the index holds the ontology's terms, not every resource of the user's data)."""
+        if iri in self.index:
+            return True
+        try:
+            ox.NamedNode(iri)
+        except ValueError:  # not an IRI at all
+            return False
+        result = self.backend.query("ASK { ?term ?p ?o }", bindings={"term": URIRef(iri)})
+        return isinstance(result, Boolean) and result.value
+
     def _check(self, iri: str) -> URIRef:
-        if iri not in self.index:
+        if not self.describes(iri):
             local = iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
             raise UnknownTermError(
                 f"{curie(iri)} is not described by this ontology", self.index.suggest(local)

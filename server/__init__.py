@@ -15,10 +15,13 @@ and :mod:`.compression`; :mod:`.metrics` serves ``/metrics``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Config, Flask, Response
 from werkzeug.exceptions import HTTPException
+
+if TYPE_CHECKING:
+    from haironto.backends import Backend
 
 #: Every setting, with its default. Environment variables ``HAIRONTO_<NAME>`` override them
 #: (values are parsed as JSON when they can be, so ``HAIRONTO_TIMEOUT=5`` is a number), and a
@@ -102,7 +105,8 @@ def configure(target: Config, config: Mapping[str, Any] | None = None) -> Config
 def create_app(
     config: Mapping[str, Any] | None = None,
     *,
-    dataset: bytes | None = None,
+    backend: Backend | None = None,
+    user_graphs_added: bool = False,
     regimes: Mapping[str, Any] | None = None,
 ) -> Flask:
     """Build the service.
@@ -110,9 +114,12 @@ def create_app(
     Args:
         config: settings that override :data:`DEFAULTS` and the environment; a test
             configuration (``TESTING`` true) is not mixed with the environment at all.
-        dataset: the configured files already assembled as N-Quads
-            (:func:`haironto.dataset.assemble`); ``haironto serve`` builds it once, before
-            gunicorn forks its workers, instead of once per worker.
+        backend: the backend already opened with the configured dataset
+            (:func:`haironto.server.store.open_backend`); ``haironto serve`` loads an in-process
+            backend once, before gunicorn forks its workers, which then share its memory.
+            None opens it here.
+        user_graphs_added: the user's files are in the store already (``haironto serve`` adds
+            them once, in the master, to a store that holds its data).
         regimes: the entailment regimes' datasets, likewise prepared once in the master
             (:func:`haironto.server.entailment.prepare`); None prepares them here.
 
@@ -154,13 +161,13 @@ def create_app(
 
     catalogue.init_app(app)  # before the backend starts its workers: a bad query file fails fast
     releases.init_app(app)
-    store.init_app(app, dataset)
+    store.init_app(app, backend, user_graphs_added=user_graphs_added)
     # After-request hooks run last-registered first: compression, registered first, runs last and
     # sees the final headers and body.
     compression.init_app(app)
     cors.init_app(app)
     metrics.init_app(app)
-    entailment.init_app(app, dataset, regimes)
+    entailment.init_app(app, regimes)
     reasoning.init_app(app)
     ratelimit.init_app(app)
     security.init_app(app)

@@ -86,7 +86,7 @@ def offered_regimes(config: Mapping[str, Any]) -> list[str]:
     return [find_regime(name).name for name in names if find_regime(name).name != "none"]
 
 
-def prepare(config: Mapping[str, Any], simple: bytes) -> dict[str, Prepared]:
+def prepare(config: Mapping[str, Any]) -> dict[str, Prepared]:
     """Assemble the dataset of every offered regime, once: ``haironto serve`` calls this in
     gunicorn's master before the fork, so that workers only load what it made.
 
@@ -94,10 +94,14 @@ def prepare(config: Mapping[str, Any], simple: bytes) -> dict[str, Prepared]:
         UnknownRegimeError: ``ENTAILMENT`` names a regime that does not exist.
         OntologyLoadError: a data or closure file is missing or malformed.
     """
+    names = offered_regimes(config)
+    if not names:
+        return {}
     files = data_files(config)
+    simple = assemble(files)
     union = None
     prepared: dict[str, Prepared] = {}
-    for name in offered_regimes(config):
+    for name in names:
         regime = REGIMES[name]
         if _bundled(config):
             triples = closure_triples(regime.closure_file())
@@ -113,14 +117,11 @@ def prepare(config: Mapping[str, Any], simple: bytes) -> dict[str, Prepared]:
     return prepared
 
 
-def init_app(
-    app: Flask, dataset: bytes | None = None, prepared: Mapping[str, Prepared] | None = None
-) -> None:
+def init_app(app: Flask, prepared: Mapping[str, Prepared] | None = None) -> None:
     """Load the closure of every offered regime into a backend of its own.
 
     Args:
         app: the application.
-        dataset: the configured files already assembled (see :func:`haironto.server.create_app`).
         prepared: the regimes' datasets already assembled by :func:`prepare` in gunicorn's
             master; None assembles them here (tests, single-process use).
 
@@ -129,8 +130,7 @@ def init_app(
         OntologyLoadError: a data or closure file is missing or malformed.
     """
     if prepared is None:
-        simple = dataset if dataset is not None else assemble(data_files(app.config))
-        prepared = prepare(app.config, simple)
+        prepared = prepare(app.config)
     datasets: dict[str, RegimeDataset] = {}
     for name, ready in prepared.items():
         backend = get_backend(app.config["BACKEND"])

@@ -94,12 +94,36 @@ def apply_limits(backend: Backend, config: Any) -> None:
     backend.max_answer_bytes = answer if answer > 0 else None
 
 
-def init_app(app: Flask, dataset: bytes | None = None) -> None:
-    """Open the configured backend, load the dataset and start the query workers, once.
+def open_backend(config: Any, files: DataFiles, *, add_user_graphs: bool = True) -> Backend:
+    """Open the configured backend with the dataset: an in-process backend loads the files
+    (:func:`haironto.dataset.load_dataset`); a store on disk or a remote store serves what it holds
+    (loaded by ``haironto load`` or ``haironto push``), with the user's files (``GRAPHS``) added
+    unless ``add_user_graphs`` is false, and is told which of its graphs make up the dataset.
+
+    Raises:
+        BackendError: the backend descriptor is unknown or the store cannot be opened.
+        OntologyLoadError: a data file is missing or malformed.
+    """
+    backend = get_backend(config["BACKEND"])
+    if not backend.holds_data:
+        load_dataset(backend, files)
+        return backend
+    if add_user_graphs:
+        add_graphs(backend, files)
+    if hasattr(backend, "use_graphs"):
+        graphs = config.get("REMOTE_GRAPHS")
+        backend.use_graphs(graphs if graphs is not None else dataset_graphs(files))
+    return backend
+
+
+def init_app(app: Flask, backend: Backend | None = None, *, user_graphs_added: bool = False) -> None:
+    """Open the configured backend (:func:`open_backend`), unless given one, and start its query workers.
 
     Args:
         app: the application.
-        dataset: the configured files already assembled as N-Quads, or None to assemble them here.
+        backend: the backend already opened with the configured dataset, or None to open it here.
+        user_graphs_added: the user's files were added to the store already (``haironto serve``
+            adds them once, in its master process, to a store that holds its data).
 
     Raises:
         BackendError: the backend descriptor is unknown or a worker cannot start.
@@ -107,20 +131,8 @@ def init_app(app: Flask, dataset: bytes | None = None) -> None:
     """
     config = app.config
     files = data_files(config)
-    backend = get_backend(config["BACKEND"])
-    if backend.holds_data:
-        # A store on disk or a remote store serves what it holds (loaded by `haironto load` or
-        # `haironto push`); only the user's files (GRAPHS) are added, once: haironto serve adds
-        # them in its master process before forking (and then hands a dataset over).
-        if dataset is None:
-            add_graphs(backend, files)
-        if hasattr(backend, "use_graphs"):
-            graphs = config.get("REMOTE_GRAPHS")
-            backend.use_graphs(graphs if graphs is not None else dataset_graphs(files))
-    elif dataset is None:
-        load_dataset(backend, files)
-    else:
-        backend.load(dataset, format="nquads")
+    if backend is None:
+        backend = open_backend(config, files, add_user_graphs=not user_graphs_added)
     apply_limits(backend, config)
     backend.start_workers(int(config["QUERY_WORKERS"]))
     # Workers are child processes: end them with this process, and with the app in tests.

@@ -213,7 +213,14 @@ def by_iri() -> Any:
         raise UnknownTermError(
             "give the term to look up: /term?iri=<IRI>, or /term/<ID, CURIE, label or synonym>; " + ID_FORMAT
         )
-    iri = get_terms().index.resolve(given)
+    try:
+        iri = get_terms().index.resolve(given)
+    except UnknownTermError:
+        # The index holds the ontology's terms; any other IRI the dataset describes (the user's
+        # data) has a page too.
+        if not get_terms().describes(given):
+            raise
+        return represent(given, g.format_param)
     if iri.startswith(OWN_TERMS) or iri != given:
         return redirect(_canonical(iri), 303)
     return represent(iri, g.format_param)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import shutil
 import tempfile
@@ -11,11 +12,12 @@ from typing import Any
 from flask import Config
 from gunicorn.app.base import BaseApplication
 
-from haironto.dataset import DataFiles, assemble
+from haironto.backends import Backend
+from haironto.dataset import DataFiles
 
 from . import configure, create_app, entailment
 from .multiprocess import metrics_dir
-from .store import add_user_graphs, data_files
+from .store import add_user_graphs, data_files, open_backend
 
 #: Seconds gunicorn lets a worker stay silent beyond the longest time limit (a query's or a reasoning
 #: job's) before it restarts it.
@@ -31,12 +33,12 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type 
         self,
         config: Mapping[str, Any],
         options: Mapping[str, Any],
-        dataset: bytes,
+        backend: Backend | None,
         regimes: Mapping[str, Any],
     ) -> None:
         self._config = dict(config)
         self._options = dict(options)
-        self._dataset = dataset
+        self._backend = backend
         self._regimes = regimes
         super().__init__()
 
@@ -46,10 +48,17 @@ class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type 
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        # Called in every worker after the fork, so each has its own backend and query workers;
-        # the dataset and the regimes' closures were assembled once, in the master, and came with
-        # the fork.
-        return create_app(self._config, dataset=self._dataset, regimes=self._regimes)
+        # Called in every worker after the fork, so each has its own query workers. An in-process
+        # backend was loaded once, in the master, and came with the fork: every worker and query
+        # worker reads the same pages of memory. A store that holds its data is opened here, by
+        # each worker (the master added the user's files to it); the regimes' closures were
+        # assembled in the master.
+        return create_app(
+            self._config,
+            backend=self._backend,
+            user_graphs_added=self._backend is None,
+            regimes=self._regimes,
+        )
 
 
 def _worker_exited(server: Any, worker: Any) -> None:
@@ -99,12 +108,13 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
         "child_exit": _worker_exited,
     }
     folder, ours = metrics_dir()
-    # Work every worker would repeat is done once, before the fork: assembling the dataset (the
-    # inferred graph needs both release files parsed and compared) and importing the app's
-    # modules. Workers then start in parallel on what they inherit. prometheus_client is
-    # imported here only after metrics_dir() has set its variable.
+    # Work every worker would repeat is done once, before the fork: loading the dataset into an
+    # in-process backend, assembling the entailment regimes' datasets, importing the app's
+    # modules. Workers then start at once on what they inherit. prometheus_client is imported
+    # here only after metrics_dir() has set its variable.
     from haironto.backends import backend_class
 
+    backend: Backend | None = None
     if backend_class(settings["BACKEND"]).holds_data:
         # The store holds the data: add the user's files to it once, not in every worker, and in
         # a child process. A store on disk started in this master would leave RocksDB's thread
@@ -112,14 +122,17 @@ def serve(*, host: str, port: int, workers: int, config: Mapping[str, Any]) -> N
         if files.graphs:
             with multiprocessing.get_context("fork").Pool(1) as child:
                 child.apply(add_user_graphs, (settings["BACKEND"], files))
-        dataset = b""
     else:
-        dataset = assemble(files)
-    regimes = entailment.prepare(settings, dataset)
+        backend = open_backend(settings, files)
+        backend.stats()  # counted here, once: a count in a worker would copy the pages it reads
+    regimes = entailment.prepare(settings)
+    # What the master holds now stays as it is: the collector no longer walks these objects, so
+    # it does not write to their pages in each worker and they stay shared.
+    gc.freeze()
     from . import compression, cors, metrics, sparql, status  # noqa: F401
 
     try:
-        _Server(config, options, dataset, regimes).run()
+        _Server(config, options, backend, regimes).run()
     finally:
         if ours:
             shutil.rmtree(folder, ignore_errors=True)

@@ -23,10 +23,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDFS, BNode, Literal, URIRef
 from rdflib import Graph as RdfGraph
+from rdflib.compare import isomorphic
 
 from haironto.backends import Boolean, Graph, Rows, get_backend
 from haironto.backends.base import Backend, DatasetStats
-from haironto.dataset import DataFiles, load_dataset
+from haironto.dataset import DataFiles, assemble, load_dataset
 from haironto.errors import (
     BackendError,
     OntologyLoadError,
@@ -145,6 +146,39 @@ def test_a_named_graph_outside_the_default_graph_stays_out_of_it(descriptor: str
     assert engine.query(in_old).value is True
     assert engine.stats() == DatasetStats(1, {"urn:g:current": 1, "urn:g:old": 1})
     engine.close()
+
+
+@pytest.mark.parametrize("descriptor", ["memory:", "rdflib:"])
+def test_user_files_load_into_the_same_dataset_as_assembled(
+    descriptor: str, release: DataFiles, tmp_path: Path
+):
+    # load_dataset loads the user's files with the engine, file by file, and copies each graph
+    # into the default graph; assemble writes every quad through Python. Same dataset either way.
+    cohort = tmp_path / "cohort.ttl"
+    cohort.write_text(
+        "@prefix ex: <http://example.org/> .\n<study/1> ex:arm [ ex:dose 5 ; ex:size 12 ] , [ ex:dose 10 ] .\n",
+        encoding="utf-8",
+    )
+    quads = tmp_path / "more.nq"
+    quads.write_bytes(b'<http://example.org/s> <http://example.org/p> "q" <http://example.org/elsewhere> .\n')
+    files = DataFiles(release.asserted, release.full, {"https://example.org/lab": (cohort, quads)})
+    loaded, assembled = get_backend(descriptor), get_backend(descriptor)
+    load_dataset(loaded, files)
+    assembled.load(assemble(files), format="nquads")
+    everything = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+    for query in (everything, everything.replace("GRAPH ?g { ?s ?p ?o }", "?s ?p ?o")):
+        left = RdfGraph().parse(data=loaded.query(query).payload, format="nt")
+        right = RdfGraph().parse(data=assembled.query(query).payload, format="nt")
+        assert len(left) > len(RdfGraph().parse(release.asserted[0])) and isomorphic(left, right)
+    assert loaded.stats() == assembled.stats()
+    # A blank node of the user's file is the same node in its graph and in the default graph.
+    across = (
+        "SELECT (COUNT(*) AS ?n) { ?study <http://example.org/arm> ?arm . "
+        "GRAPH <https://example.org/lab> { ?arm <http://example.org/dose> ?dose } }"
+    )
+    assert loaded.query(across).terms()[0][0].value == "2"
+    loaded.close()
+    assembled.close()
 
 
 def test_query_from_clauses_work_and_protocol_parameters_override_them(backend: Backend):

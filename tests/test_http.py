@@ -317,18 +317,22 @@ def test_the_server_converts_nothing(
         assert reply.status_code == 200, (name, reply.get_data(as_text=True))
 
 
-def test_the_app_serves_the_dataset_it_is_given(release):
-    # haironto serve assembles the dataset once in gunicorn's master and hands it to each worker.
+def test_the_app_serves_the_backend_it_is_given(release):
+    # haironto serve loads the dataset once in gunicorn's master; each worker gets the backend by fork.
+    from haironto.backends import get_backend
     from haironto.server import create_app
     from haironto.server.store import close_app
 
-    one = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
+    loaded = get_backend("memory:")
+    loaded.load(
+        b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n", format="ntriples"
+    )
     config = {
         "TESTING": True,
         "DATA": [str(p) for p in release.asserted],
         "DATA_FULL": [str(p) for p in release.full],
     }
-    app = create_app(config, dataset=one)
+    app = create_app(config, backend=loaded)
     try:
         assert app.test_client().get("/health").get_json()["triples"] == 1
     finally:

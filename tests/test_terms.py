@@ -21,6 +21,7 @@ from tests.conftest import BACKENDS, make_backend
 from tests.data import (
     CELL,
     CULTURED,
+    DATA_DIR,
     EXOSOME,
     HAS_COMPONENT,
     LABORATORY,
@@ -301,3 +302,29 @@ def test_both_engines_describe_every_term_alike(edge_release):
     finally:
         memory.close()
         reference.close()
+
+
+@pytest.mark.parametrize("descriptor", BACKENDS)
+def test_the_users_resources_have_pages_but_stay_out_of_the_index(
+    request: pytest.FixtureRequest, descriptor: str, edge_release: DataFiles
+):
+    # The index holds the ontology's terms on every backend (the user's data may hold millions of
+    # resources); a resource of the user's data is still described, through the backend.
+    files = DataFiles(
+        edge_release.asserted, edge_release.full, {"https://example.org/lab": (DATA_DIR / "lab.ttl",)}
+    )
+    backend = make_backend(descriptor, request)
+    load_dataset(backend, files)
+    try:
+        terms = Terms(backend)
+        sample = "https://example.org/lab#sample-1"
+        assert sample not in terms.index and str(NANOFAT) in terms.index
+        assert terms.describes(sample) and not terms.describes("https://example.org/lab#nothing")
+        assert (URIRef(sample), RDF.type, NANOFAT) in Graph().parse(
+            data=terms.rdf(sample).payload, format="nt"
+        )
+        with pytest.raises(UnknownTermError):
+            terms.describe("https://example.org/lab#nothing")
+        assert not terms.describes("not an IRI")
+    finally:
+        backend.close()

@@ -62,6 +62,10 @@ DATA_FORMATS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The syntaxes of :data:`DATA_FORMATS` that carry graph names.
+QUAD_FORMATS = ("nquads", "trig")
+
+
 def data_format(path: Path, given: str | None = None) -> str:
     """Name the RDF syntax of a file: the one given, else the one its extension implies.
 
@@ -501,6 +505,15 @@ class Backend(ABC):
         if not path.is_file():
             raise OntologyLoadError(f"{path}: no such file")
         self._load(DataSource(str(path), data_format(path, format), path=path), graph_iri)
+
+    def copy_into_default_graph(self, graph_iri: str) -> None:
+        """Add the triples of a named graph to the default graph, blank nodes and all: the union
+        layout of :mod:`haironto.dataset`, for a backend that materializes it (not :attr:`holds_data`).
+
+        Raises:
+            NotImplementedError: the backend's default graph is not materialized.
+        """
+        raise NotImplementedError(f"{self.descriptor} does not materialize its default graph")
 
     def run(self, request: QueryRequest) -> Result:
         """Run a query in this process, after the read-only checks; no time limit.

@@ -21,6 +21,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.query import Result as RdfResult
 
 from haironto.backends.base import (
+    QUAD_FORMATS,
     QUERY_BASE_IRI,
     Backend,
     Boolean,
@@ -42,7 +43,6 @@ _RDFLIB_FORMATS = {
     "rdfxml": "xml",
     "jsonld": "json-ld",
 }
-_QUAD_FORMATS = ("nquads", "trig")
 
 
 @contextmanager
@@ -86,7 +86,7 @@ class RdflibBackend(Backend):
             where: dict[str, Any] = {"source": str(source.path), "publicID": source.base_iri}
         else:
             where = {"data": source.data}
-        if source.format in _QUAD_FORMATS and graph_iri is None:
+        if source.format in QUAD_FORMATS and graph_iri is None:
             target: RdfGraph = self._dataset
         elif graph_iri is None:
             target = self._dataset.default_graph
@@ -97,6 +97,12 @@ class RdflibBackend(Backend):
                 target.parse(format=_RDFLIB_FORMATS[source.format], **where)
         except Exception as error:  # rdflib's parsers raise many unrelated types
             raise OntologyLoadError(f"{source.where}: {error}") from None
+
+    def copy_into_default_graph(self, graph_iri: str) -> None:
+        """Add a named graph's triples (the same rdflib terms, blank nodes included) to the default graph."""
+        self.stop_workers()  # they would hold the dataset as it was
+        with _quiet():
+            self._dataset.default_graph += self._dataset.graph(URIRef(graph_iri))
 
     def stats(self) -> DatasetStats:
         """Count triples per graph."""

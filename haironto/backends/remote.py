@@ -49,6 +49,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from haironto.backends.base import (
+    QUAD_FORMATS,
     QUERY_BASE_IRI,
     Backend,
     Boolean,
@@ -485,7 +486,7 @@ class RemoteBackend(Backend):
     def _load(self, source: DataSource, graph_iri: str | None) -> None:
         """Write into the store with the Graph Store Protocol; the graph joins the dataset."""
         data = source.data if source.data is not None else source.path.read_bytes()  # type: ignore[union-attr]
-        if source.format in ("nquads", "trig") and graph_iri is None:
+        if source.format in QUAD_FORMATS and graph_iri is None:
             try:
                 quads = list(ox.parse(data, format=rdf_format(source.format), base_iri=source.base_iri))
             except SyntaxError as error:
