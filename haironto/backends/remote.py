@@ -520,12 +520,14 @@ class RemoteBackend(Backend):
     ) -> dict[str, int]:
         """Write files into their named graphs: the first file of a graph replaces it, the next add to it.
 
-        Each file is checked, then streamed from disk as N-Triples (:mod:`haironto.backends.upload`):
-        memory stays flat whatever its size, and a malformed file changes nothing.
+        Each file is checked, then sent as N-Triples in requests of bounded size, from temporary
+        files (:mod:`haironto.backends.upload`): memory stays flat whatever its size, and a
+        malformed file changes nothing. A store that fails in the middle leaves the graph partly
+        written; pushing again replaces it.
 
         Args:
             items: each file with its graph (None: the default graph of this backend).
-            progress: called with the bytes of each piece sent.
+            progress: called with the bytes sent, counted in bytes of the files.
 
         Returns:
             Triples written, per graph.
@@ -537,14 +539,19 @@ class RemoteBackend(Backend):
         """
         from pathlib import Path
 
-        from haironto.backends.upload import ntriples_body
+        from haironto.backends.upload import prepare
 
         counts: dict[str, int] = {}
         for path, graph in items:
             target = graph or self._default_graph
-            with ntriples_body(Path(path), progress) as (body, triples):
-                self.put_graph(target, body, "ntriples", replace=target not in counts)
-            counts[target] = counts.get(target, 0) + triples
+            replace = target not in counts
+            with prepare(Path(path), progress) as prepared:
+                for piece in prepared.pieces:
+                    self.put_graph(target, piece, "ntriples", replace=replace)
+                    replace = False
+            if replace:  # an empty file: the graph is still replaced, by nothing
+                self.put_graph(target, b"", "ntriples", replace=True)
+            counts[target] = counts.get(target, 0) + prepared.triples
         return counts
 
     def put_graph(self, graph: str, data: bytes | Body, syntax: str, *, replace: bool = True) -> None:
@@ -635,7 +642,7 @@ def push(
         graph_store: the store's Graph Store Protocol URL.
         release: the release's named graphs as N-Quads (:func:`haironto.dataset.assemble` with
             ``union=False``).
-        files: more files, each with the graph it becomes; streamed from disk
+        files: more files, each with the graph it becomes; sent in pieces
             (:meth:`RemoteBackend.load_files`).
         graph: put the whole release into this one graph instead of the asserted and inferred graphs.
         user: the user to authenticate as (digest); default ``HAIRONTO_REMOTE_USER``.

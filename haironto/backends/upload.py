@@ -1,23 +1,27 @@
-"""A file made ready for a Graph Store Protocol request: checked, as N-Triples, streamed with its length.
+"""A file made ready for Graph Store Protocol requests: checked, as N-Triples, in pieces of bounded size.
 
 Large files (10^7 triples are 1.3 GB of N-Triples) must not be held in memory on their way to a
-remote store, so a file is sent from disk in pieces. Three constraints shape how:
+remote store, nor sent in one request. What shapes how a file is sent:
 
-* the body carries a ``Content-Length``: Virtuoso 7.2 answers 201 to a chunked body and stores
-  none of it;
 * the file is parsed with pyoxigraph before a byte is sent, so a malformed file is reported with
-  its name and line and changes nothing in the store;
-* every store reads N-Triples, and N-Triples has no relative IRIs and no prefixes to resolve.
-  An N-Triples file is therefore sent as it is, once checked; any other syntax is first written
-  to a temporary N-Triples file (its relative IRIs resolved against the file's own location),
-  which is then sent. One request per file keeps its blank nodes one document's.
+  its name and line and changes nothing in the store; the parse writes it as N-Triples (which
+  every store reads, with no relative IRIs or prefixes left to resolve) to temporary files;
+* Virtuoso 7.2 sometimes stops for good in the middle of one large ``PUT`` (2 of 16 pushes of
+  10^6 triples here, "Monitor: Locks are held for a long time"; upstream issues 165 and 325) and
+  did not in 10 pushes of the same file as requests of 10^5 triples: so triples go in requests of
+  :data:`PIECE_TRIPLES`;
+* a blank node is scoped to its document, so the triples that have one are set apart and sent
+  together, as one request: split across requests, one node would become several;
+* every request carries a ``Content-Length``: Virtuoso 7.2 answers 201 to a chunked body and
+  stores none of it.
 """
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -27,18 +31,20 @@ import pyoxigraph as ox
 from haironto.backends.base import data_format, rdf_format
 from haironto.errors import OntologyLoadError
 
-#: Bytes read from the file for each piece of the request body.
-PIECE = 1 << 20
+#: Triples in one request (about 13 MB of N-Triples).
+PIECE_TRIPLES = 100_000
+#: Bytes read from a file at a time while a request body is sent.
+READ_SIZE = 1 << 20
 
 
 @dataclass
 class Body:
-    """A request body read from an open file; ``requests`` sends it with its length, piece by piece.
+    """A request body read from an open file; ``requests`` sends it with its length, bit by bit.
 
     Args:
         file: the open file, at its start.
         size: its length in bytes.
-        progress: called with the bytes of each piece sent, if given.
+        progress: called with the bytes of each bit sent, if given.
     """
 
     file: IO[bytes]
@@ -56,66 +62,93 @@ class Body:
         return self.file.seek(offset, whence)
 
     def __iter__(self) -> Iterator[bytes]:
-        while piece := self.file.read(PIECE):
+        while bit := self.file.read(READ_SIZE):
             if self.progress is not None:
-                self.progress(len(piece))
-            yield piece
+                self.progress(len(bit))
+            yield bit
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file checked and written as N-Triples, ready to send."""
+
+    triples: int
+    """How many triples it holds."""
+    pieces: Iterator[bytes | Body]
+    """The request bodies, in order: the triples without blank nodes in pieces, then those with."""
 
 
 @contextmanager
-def ntriples_body(path: Path, progress: Callable[[int], object] | None = None) -> Iterator[tuple[Body, int]]:
-    """Check ``path`` and open it as N-Triples; yield the body to send and its number of triples.
+def prepare(path: Path, progress: Callable[[int], object] | None = None) -> Iterator[Prepared]:
+    """Check ``path`` and split it into request bodies (see the module docstring).
 
     Args:
         path: an RDF file; its syntax comes from its extension (:func:`haironto.backends.base.data_format`).
             The graph names of a quad format are dropped: the file goes into one graph.
-        progress: called with the bytes of each piece of the body as it is sent.
+        progress: called with the bytes sent, counted in bytes of ``path``.
 
     Raises:
         OntologyLoadError: the file is missing or does not parse; the message names it.
     """
     if not path.is_file():
         raise OntologyLoadError(f"{path}: no such file")
-    syntax = data_format(path)
-    if syntax == "ntriples":
-        count = _count(path, syntax)
-        with path.open("rb") as file:
-            yield Body(file, path.stat().st_size, progress), count
-        return
-    with tempfile.NamedTemporaryFile(prefix="haironto-push-", suffix=".nt") as converted:
-        count = _convert(path, syntax, Path(converted.name))
-        size = Path(converted.name).stat().st_size
-        if progress is not None and size:  # progress is counted in bytes of the given file
-            progress = _scaled(progress, path.stat().st_size / size)
-        yield Body(converted, size, progress), count
+    with ExitStack() as stack:
+        plain, blank = (
+            stack.enter_context(tempfile.NamedTemporaryFile(prefix="haironto-push-", suffix=".nt"))
+            for _ in range(2)
+        )
+        triples = _split(path, plain, blank)
+        written = Path(plain.name).stat().st_size + Path(blank.name).stat().st_size
+        if progress is not None and written:
+            progress = _scaled(progress, path.stat().st_size / written)
+        yield Prepared(triples, _pieces(plain, blank, progress))
+
+
+def _split(path: Path, plain: IO[bytes], blank: IO[bytes]) -> int:
+    """Write the triples of ``path`` without blank nodes to ``plain`` and those with to ``blank``."""
+    count, with_blank = 0, []
+
+    def without_blank_nodes() -> Iterator[ox.Triple]:
+        nonlocal count
+        quads = ox.parse(path=path, format=rdf_format(data_format(path)), base_iri=path.resolve().as_uri())
+        for quad in quads:
+            count += 1
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                with_blank.append(quad.triple)
+                if len(with_blank) == PIECE_TRIPLES:
+                    _append(blank, with_blank)
+            else:
+                yield quad.triple
+
+    try:
+        ox.serialize(without_blank_nodes(), output=plain, format=ox.RdfFormat.N_TRIPLES)
+    except SyntaxError as error:
+        raise OntologyLoadError(f"{path}: {error}") from None
+    _append(blank, with_blank)
+    for file in (plain, blank):
+        file.flush()
+        file.seek(0)
+    return count
+
+
+def _append(file: IO[bytes], triples: list[ox.Triple]) -> None:
+    # A blank node keeps its label from one batch to the next: the file stays one document.
+    file.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+    triples.clear()
+
+
+def _pieces(
+    plain: IO[bytes], blank: IO[bytes], progress: Callable[[int], object] | None
+) -> Iterator[bytes | Body]:
+    # pyoxigraph writes one triple a line: a piece is whole lines.
+    while piece := b"".join(itertools.islice(plain, PIECE_TRIPLES)):
+        if progress is not None:
+            progress(len(piece))
+        yield piece
+    size = Path(blank.name).stat().st_size
+    if size:
+        yield Body(blank, size, progress)
 
 
 def _scaled(progress: Callable[[int], object], factor: float) -> Callable[[int], object]:
     return lambda sent: progress(round(sent * factor))
-
-
-def _quads(path: Path, syntax: str) -> Iterator[ox.Quad]:
-    return ox.parse(path=path, format=rdf_format(syntax), base_iri=path.resolve().as_uri())
-
-
-def _count(path: Path, syntax: str) -> int:
-    try:
-        return sum(1 for _ in _quads(path, syntax))
-    except SyntaxError as error:
-        raise OntologyLoadError(f"{path}: {error}") from None
-
-
-def _convert(path: Path, syntax: str, output: Path) -> int:
-    count = 0
-
-    def triples() -> Iterator[ox.Triple]:
-        nonlocal count
-        for quad in _quads(path, syntax):
-            count += 1
-            yield quad.triple
-
-    try:
-        ox.serialize(triples(), output=output, format=ox.RdfFormat.N_TRIPLES)
-    except SyntaxError as error:
-        raise OntologyLoadError(f"{path}: {error}") from None
-    return count

@@ -104,8 +104,9 @@ def push_command(url: str, files: tuple[Path, ...], graph: str | None, user: str
     \b
     The password comes from HAIRONTO_REMOTE_PASSWORD (never a command-line argument).
     FILES, if any, go into graphs of their own (https://w3id.org/haironto/graph/data/FILENAME).
-    Each graph written is replaced. Files are checked, then streamed from disk as N-Triples,
-    so memory stays flat whatever their size; a malformed file changes nothing. Serve the result with:
+    Each graph written is replaced. Files are checked, then sent as N-Triples in requests of
+    10^5 triples from temporary files, so memory stays flat whatever their size; a malformed
+    file changes nothing. Serve the result with:
     haironto serve --backend remote:QUERY_URL
     """
     from haironto.backends.remote import push
