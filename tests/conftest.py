@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +18,8 @@ from haironto.namespaces import ONTOLOGY_IRI
 from haironto.server import close_app, create_app
 from tests import virtuoso as virtuoso_store
 from tests.data import MINI, NANOFAT, TERMS_EDGE
-from tests.transport import FlaskTransport, LiveTransport, Transport, free_port
+from tests.hostile import serve
+from tests.transport import FlaskTransport, LiveTransport, Transport
 
 #: Every backend kind the backend-parametrised tests run on; :func:`make_backend` opens one.
 #: ``remote:`` is a real Virtuoso (see tests/virtuoso.py), started once per session when needed.
@@ -140,34 +136,10 @@ def release_client(release_app: Flask) -> FlaskClient:
 
 
 def start_server(folder: Path, args: list[str], env: dict[str, str]) -> Iterator[str]:
-    """Run `haironto serve` (gunicorn) on a free loopback port until the generator closes; yield its URL."""
-    port = free_port()
-    log = folder / "server.log"
-    command = [str(Path(sys.executable).with_name("haironto")), "serve", "--port", str(port), *args]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **env}
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the server did not start:\n{log.read_text()}")
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """Run `haironto serve` (gunicorn) on a free loopback port until the generator closes; yield its
+    URL. Its output is in ``folder/server.log``."""
+    with serve(folder, args, env, log_name="server.log") as server:
+        yield server.base
 
 
 @pytest.fixture(scope="session")

@@ -222,11 +222,16 @@ def wait_healthy(base: str, deadline: float, process: subprocess.Popen[bytes] | 
 
 
 @contextmanager
-def serve(folder: Path, args: list[str], env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Run ``haironto serve`` on a free loopback port with ``args``; stop it on exit."""
+def serve(
+    folder: Path, args: list[str], env: dict[str, str] | None = None, *, log_name: str | None = None
+) -> Iterator[Server]:
+    """Run ``haironto serve`` on a free loopback port with ``args``; stop it on exit.
+
+    Its output goes to ``folder/log_name`` (default ``server-PORT.log``, so that servers can share a folder).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    log = folder / f"server-{port}.log"
+    log = folder / (log_name or f"server-{port}.log")
     command = [str(Path(sys.executable).with_name("haironto")), "serve", "--port", str(port), *args]
     with log.open("wb") as output:
         process = subprocess.Popen(

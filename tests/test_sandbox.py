@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import pytest
 
 from haironto.backends import get_backend
 from haironto.backends.base import Backend
-from tests.conftest import start_server
+from tests.hostile import serve
 
 #: Enough data that a copy of it is told apart from the noise of a process's own pages.
 TRIPLES = 200_000
@@ -150,30 +149,17 @@ def test_served_workers_share_the_dataset_the_master_loaded_once(tmp_path: Path)
     with data.open("wb") as out:
         for i in range(TRIPLES):
             out.write(b'<http://example.org/p%d> <http://example.org/age> "%d" .\n' % (i, i % 90))
-    server = start_server(tmp_path, ["--workers", "2", "--data", str(data)], {"HAIRONTO_ENTAILMENT": "[]"})
-    base = next(server)
-    try:
-        for _ in range(4):  # reaches both workers, each through its query worker
-            query = urllib.parse.urlencode({"query": "ASK { <http://example.org/p7> ?p ?o }"})
-            with urllib.request.urlopen(f"{base}/sparql?{query}", timeout=30) as response:
-                assert json.load(response)["boolean"] is True
-        [master] = re.findall(r"Listening at: \S+ \((\d+)\)", (tmp_path / "server.log").read_text())
+    with serve(tmp_path, ["--workers", "2", "--data", str(data)], {"HAIRONTO_ENTAILMENT": "[]"}) as server:
+        query = urllib.parse.urlencode({"query": "ASK { <http://example.org/p7> ?p ?o }"})
+        with urllib.request.urlopen(f"{server.base}/sparql?{query}", timeout=30) as response:
+            assert json.load(response)["boolean"] is True
         deadline = time.monotonic() + 20
-        while True:  # both workers have booted and started their query worker
-            workers = _children(int(master))
-            query_workers = [pid for worker in workers for pid in _children(worker)]
-            if len(workers) == 2 and len(query_workers) == 2 or time.monotonic() > deadline:
-                break
+        # Until both workers have booted and started their query worker.
+        while len(server.query_workers()) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
+        workers, query_workers = server.workers(), server.query_workers()
         assert len(workers) == 2 and len(query_workers) == 2
         # The master holds the store (the file's triples twice: its graph and the default graph).
-        held = smaps(int(master), "Rss")
+        held = smaps(server.process.pid, "Rss")
         for pid in workers + query_workers:
             assert private(pid) < held / 4, (pid, private(pid), held)
-    finally:
-        server.close()
-
-
-def _children(pid: int) -> list[int]:
-    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return sorted(int(child) for child in found)
