@@ -23,9 +23,9 @@ SIGALRM's default action ends the worker even if the parent is gone, and an idle
 parent has gone ends itself.
 
 Memory: a worker may be given a cap on the address space a query may add (``RLIMIT_AS`` set to
-its footprint plus the cap), set by the worker itself once it holds the data or has opened the store. A query that needs
-more fails there and then: Python raises ``MemoryError``, and Rust (pyoxigraph) aborts the process, which the parent recognizes by the
-worker's death from SIGABRT. Either way the caller gets :class:`QueryResourceError` and the
+its footprint plus the cap), set by the worker itself once it holds the data or has opened the
+store. A query that needs more fails there and then: Python raises ``MemoryError``, and Rust
+(pyoxigraph) aborts the process, which the parent recognizes by the worker's death from SIGABRT. Either way the caller gets :class:`QueryResourceError` and the
 worker is replaced. The parent also refuses an answer larger than ``max_answer_bytes`` from its
 length prefix, before reading it, so no answer it could not afford reaches the server process.
 """
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from haironto.backends.base import Backend
 
 _HEADER = struct.Struct("!Q")
-#: Seconds a fresh worker may take to start and load the snapshot.
+#: Seconds a fresh worker may take to start and open its store.
 STARTUP_TIMEOUT = 120.0
 #: Extra seconds the worker's own alarm allows past the parent's deadline before it ends itself.
 BACKSTOP_GRACE = 5.0
@@ -122,9 +122,7 @@ class _Forked:
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.returncode = os.waitstatus_to_exitcode(status)
+            self._reap(os.WNOHANG)
         return self.returncode
 
     def kill(self) -> None:
@@ -135,12 +133,18 @@ class _Forked:
                 pass
 
     def wait(self) -> int:
-        if self.returncode is None:
-            try:
-                self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
-            except ChildProcessError:
-                self.returncode = -signal.SIGKILL
+        while self.returncode is None:
+            self._reap(0)
         return self.returncode
+
+    def _reap(self, options: int) -> None:
+        try:
+            pid, status = os.waitpid(self.pid, options)
+        except ChildProcessError:  # reaped by someone else: it is gone, how is unknown
+            self.returncode = -signal.SIGKILL
+            return
+        if pid:
+            self.returncode = os.waitstatus_to_exitcode(status)
 
 
 class _Worker:
