@@ -24,6 +24,7 @@ from rdflib.term import Node
 from haironto.convert import from_oxigraph, to_quads
 from haironto.deprecation import history_problems
 from haironto.errors import OntologyLoadError, QueryError
+from haironto.formats import REPORT_FORMATS
 from haironto.load import load_graph
 from haironto.namespaces import BASE, OBOINOWL, PREFIX_MAP, TERM_ID, expand
 from haironto.queries import LEVELS, Query, load_catalogue
@@ -141,7 +142,7 @@ class Report:
 
 
 #: Output formats of :meth:`Report.format`.
-FORMATS = ("tsv", "md", "json")
+FORMATS = REPORT_FORMATS
 
 
 @dataclass(frozen=True)

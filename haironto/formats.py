@@ -98,3 +98,7 @@ def find_format(name_or_media_type: str, kind: str) -> Format | None:
         if wanted in (fmt.name, fmt.extension, *fmt.media_types):
             return fmt
     return None
+
+
+#: The formats of the QC report (``haironto check --format``).
+REPORT_FORMATS = ("tsv", "md", "json")

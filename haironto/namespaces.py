@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import TYPE_CHECKING
 
-from curies import Converter
 from rdflib import Namespace, URIRef
+
+if TYPE_CHECKING:
+    from curies import Converter
 
 BASE = "https://w3id.org/haironto/"
 HAIRONTO = Namespace(BASE)
@@ -87,7 +91,14 @@ PREFIX_MAP: dict[str, str] = {
     "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
 }
 
-CONVERTER = Converter.from_prefix_map(PREFIX_MAP)
+
+@functools.cache
+def converter() -> Converter:
+    """The CURIE converter of :data:`PREFIX_MAP`, made on first use: curies brings pydantic, 60 ms
+    to import, which commands that never meet a CURIE (``haironto load``) need not pay."""
+    from curies import Converter
+
+    return Converter.from_prefix_map(PREFIX_MAP)
 
 
 def version_iri(version: str, artifact: str = "haironto.owl") -> URIRef:
@@ -119,7 +130,7 @@ def expand(curie_or_iri: str) -> str | None:
     """
     if curie_or_iri.startswith(("http://", "https://")):
         return curie_or_iri
-    return CONVERTER.expand(curie_or_iri, strict=False) if ":" in curie_or_iri else None
+    return converter().expand(curie_or_iri, strict=False) if ":" in curie_or_iri else None
 
 
 def compress(iri: str) -> str:
@@ -128,7 +139,7 @@ def compress(iri: str) -> str:
     >>> compress("http://purl.obolibrary.org/obo/CL_0000034")
     'CL:0000034'
     """
-    return CONVERTER.compress(iri) or iri
+    return converter().compress(iri) or iri
 
 
 def term_iri(term: str) -> URIRef | None:
