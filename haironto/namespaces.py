@@ -1,4 +1,8 @@
-"""Namespaces, identifiers and CURIEs of HairOnto, declared once for the library, the server and the tests."""
+"""Namespaces, identifiers and CURIEs of HairOnto, declared once for the library, the server and the tests.
+
+The plain strings (:data:`BASE`, :data:`PREFIX`, :data:`PREFIX_MAP`) live in :mod:`haironto.identifiers`
+and are re-exported here; this module makes rdflib terms of them.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from rdflib import Namespace, URIRef
 
+from haironto.identifiers import BASE, PREFIX, PREFIX_MAP  # noqa: F401  # PREFIX: re-exported
+
 if TYPE_CHECKING:
     from curies import Converter
 
-BASE = "https://w3id.org/haironto/"
 HAIRONTO = Namespace(BASE)
 ONTOLOGY_IRI = URIRef(BASE + "haironto.owl")
-PREFIX = "HAIRONTO"
 
 # The served dataset: the default graph is the union of these two named graphs, so a user can
 # query everything at once or tell what the editors asserted from what the reasoner inferred.
@@ -66,30 +70,6 @@ CLAIM_PROPERTIES = (
 
 #: A term ID: the prefix, an underscore (in IRIs) or colon (in CURIEs), then seven digits.
 TERM_ID = re.compile(r"^HAIRONTO_(\d{7})$")
-
-#: CURIE prefixes used by the ontology and its cross-references (OBO Foundry and Bioregistry spellings).
-PREFIX_MAP: dict[str, str] = {
-    PREFIX: BASE + "HAIRONTO_",
-    "BFO": "http://purl.obolibrary.org/obo/BFO_",
-    "RO": "http://purl.obolibrary.org/obo/RO_",
-    "IAO": "http://purl.obolibrary.org/obo/IAO_",
-    "OMO": "http://purl.obolibrary.org/obo/OMO_",
-    "CL": "http://purl.obolibrary.org/obo/CL_",
-    "UBERON": "http://purl.obolibrary.org/obo/UBERON_",
-    "GO": "http://purl.obolibrary.org/obo/GO_",
-    "HP": "http://purl.obolibrary.org/obo/HP_",
-    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
-    "DOID": "http://purl.obolibrary.org/obo/DOID_",
-    "ECO": "http://purl.obolibrary.org/obo/ECO_",
-    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_",
-    "PR": "http://purl.obolibrary.org/obo/PR_",
-    "MAXO": "http://purl.obolibrary.org/obo/MAXO_",
-    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
-    "NCBITaxon": "http://purl.obolibrary.org/obo/NCBITaxon_",
-    "HGNC": "http://identifiers.org/hgnc/",
-    "MESH": "http://id.nlm.nih.gov/mesh/",
-    "oboInOwl": "http://www.geneontology.org/formats/oboInOwl#",
-}
 
 
 @functools.cache

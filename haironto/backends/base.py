@@ -27,14 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rdflib.term import Node
-
 from haironto.backends.policy import check_nesting, check_no_service, is_update
 from haironto.errors import BackendError, OntologyLoadError, QueryError, QuerySyntaxError, ReadOnlyError
 from haironto.formats import FORMATS, GRAPH, RESULTS, Format
-from haironto.namespaces import BASE, PREFIX_MAP
+from haironto.identifiers import BASE, PREFIX_MAP
 
 if TYPE_CHECKING:
+    from rdflib.term import Node
+
     from haironto.backends.sandbox import Sandbox
 
 #: Relative IRIs in queries resolve against the ontology's namespace, so ``<HAIRONTO_0000001>`` names a term.

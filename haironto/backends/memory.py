@@ -5,6 +5,7 @@ Chosen by measurement over rdflib's engine (see ``bench/RESULTS-engines.md``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import islice
 from typing import Any
 
@@ -28,7 +29,6 @@ from haironto.backends.base import (
     results_format,
     write_triples,
 )
-from haironto.convert import to_oxigraph
 from haironto.errors import BackendError, OntologyLoadError, QueryError, QuerySyntaxError
 
 
@@ -110,7 +110,7 @@ class MemoryBackend(Backend):
         }
 
     def _evaluate(self, request: QueryRequest) -> Any:
-        substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in request.bindings.items()}
+        substitutions = _substitutions(request.bindings)
         try:
             return self._store.query(
                 request.text, base_iri=QUERY_BASE_IRI, substitutions=substitutions, **self._dataset(request)
@@ -168,3 +168,13 @@ class MemoryBackend(Backend):
         if cut:
             del triples[cap:]
         return Graph(write_triples(triples, name), name, cut, count=len(triples))
+
+
+def _substitutions(bindings: Mapping[str, Any]) -> dict[Any, Any]:
+    """The bindings as pyoxigraph terms, by variable."""
+    if not bindings:
+        return {}
+    # rdflib terms come in: imported here, so that what never binds (haironto load) never imports rdflib.
+    from haironto.convert import to_oxigraph
+
+    return {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from haironto.commands.common import reports_errors
-from haironto.namespaces import BASE
+from haironto.identifiers import BASE
 
 #: Where a user's file goes unless told otherwise: one named graph per file, named after it.
 USER_GRAPH = BASE + "graph/data/"
