@@ -347,6 +347,8 @@ class OxigraphBackend(MemoryBackend):
     holds_data = True
     #: RocksDB's thread pool does not survive a fork: each query worker opens the store itself.
     forks_workers = False
+    #: The default graph is the union at query time, never materialized (see the module docstring).
+    copy_into_default_graph = Backend.copy_into_default_graph
 
     def __init__(self, argument: str = "") -> None:
         Backend.__init__(self)
