@@ -6,9 +6,9 @@ remote store, nor sent in one request. What shapes how a file is sent:
 * the file is parsed with pyoxigraph before a byte is sent, so a malformed file is reported with
   its name and line and changes nothing in the store; the parse writes it as N-Triples (which
   every store reads, with no relative IRIs or prefixes left to resolve) to temporary files;
-* Virtuoso 7.2 sometimes stops for good in the middle of one large ``PUT`` (2 of 16 pushes of
+* Virtuoso 7.2 sometimes stops for good in the middle of one large ``PUT`` (6 of 36 pushes of
   10^6 triples here, "Monitor: Locks are held for a long time"; upstream issues 165 and 325) and
-  did not in 10 pushes of the same file as requests of 10^5 triples: so triples go in requests of
+  did not in 22 pushes of the same file as requests of 10^5 triples: so triples go in requests of
   :data:`PIECE_TRIPLES`;
 * a blank node is scoped to its document, so the triples that have one are set apart and sent
   together, as one request: split across requests, one node would become several;
