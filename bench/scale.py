@@ -29,7 +29,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,6 +51,8 @@ from scale_data import generate  # noqa: E402
 from haironto.commands.stores import USER_GRAPH  # noqa: E402
 from haironto.queries import load_catalogue  # noqa: E402
 from tests import virtuoso  # noqa: E402
+from tests.hostile import descendants, smaps  # noqa: E402
+from tests.transport import free_port  # noqa: E402
 
 BIN = Path(sys.executable).parent
 OXIGRAPH = HERE / ".venv" / "bin" / "oxigraph"
@@ -60,50 +61,6 @@ OXIGRAPH = HERE / ".venv" / "bin" / "oxigraph"
 def curated() -> dict[str, str]:
     """The curated reports (no QC rules), with their parameters' defaults as VALUES."""
     return {n: q.with_values() for n, q in sorted(load_catalogue().items()) if q.role != "violation"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def tree(root: int) -> list[int]:
-    """A process and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
-
-
-def memory(pid: int) -> tuple[int, int]:
-    """Resident bytes of a process (RSS) and its proportional share of them (PSS).
-
-    RSS counts a page shared by several processes (forked workers sharing the loaded data,
-    a file mapped by two) in each of them; PSS divides it among them, so the PSS of a process
-    tree sums to the memory it really takes.
-    """
-    rss = pss = 0
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            name, _, value = line.partition(":")
-            if name == "Rss":
-                rss = int(value.split()[0]) * 1024
-            elif name == "Pss":
-                pss = int(value.split()[0]) * 1024
-    except OSError:  # it ended meanwhile
-        pass
-    return rss, pss
 
 
 class Peak:
@@ -116,9 +73,9 @@ class Peak:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            sizes = [memory(pid) for root in self.pids for pid in tree(root)]
-            self.rss = max(self.rss, sum(rss for rss, _ in sizes))
-            self.pss = max(self.pss, sum(pss for _, pss in sizes))
+            tree = [pid for root in self.pids for pid in (root, *descendants(root))]
+            self.rss = max(self.rss, sum(smaps(pid, "Rss") for pid in tree))
+            self.pss = max(self.pss, sum(smaps(pid, "Pss") for pid in tree))
             time.sleep(0.2)
 
     def stop(self) -> tuple[int, int]:

@@ -197,6 +197,28 @@ def children(pid: int) -> list[int]:
     return sorted(set(found))
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``: its children, theirs, and so on."""
+    found = children(pid)
+    return found + [grandchild for child in found for grandchild in descendants(child)]
+
+
+def smaps(pid: int, *fields: str) -> int:
+    """The sum of fields of ``/proc/PID/smaps_rollup`` (``Rss``, ``Pss``, ``Private_Dirty`` ...), in
+    bytes; 0 when the process is gone. PSS shares each page among the processes that map it (forked
+    workers sharing loaded data); RSS counts it in each of them."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    total = 0
+    for line in rollup.splitlines():
+        name, _, value = line.partition(":")
+        if name in fields:
+            total += int(value.split()[0]) * 1024
+    return total
+
+
 def rss_kib(pid: int) -> int | None:
     """The resident set size of a process (``VmRSS``), in KiB; None when it is gone."""
     try:

@@ -23,20 +23,10 @@ import pytest
 
 from haironto.backends import get_backend
 from haironto.backends.base import Backend
-from tests.hostile import serve
+from tests.hostile import serve, smaps
 
 #: Enough data that a copy of it is told apart from the noise of a process's own pages.
 TRIPLES = 200_000
-
-
-def smaps(pid: int, *keys: str) -> int:
-    """Sum of the named fields of a process's /proc/PID/smaps_rollup, in bytes."""
-    total = 0
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in keys:
-            total += int(value.split()[0]) * 1024
-    return total
 
 
 def private(pid: int) -> int:
